@@ -1,0 +1,78 @@
+"""The `refarch` command line: a thin layer over spec, answers and render."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from generator import answers as answer_sources
+from generator import render as rendering
+from generator import spec
+from generator.spec import SpecError
+
+app = typer.Typer(help="Generate AWS CDK projects of the modern serverless web/mobile reference architecture.",
+                  no_args_is_help=True, add_completion=False)
+
+
+def fail(message: str) -> typer.Exit:
+    typer.secho(f"error: {message}", err=True, fg=typer.colors.RED)
+    return typer.Exit(2)
+
+
+def prompt(option: spec.Option, default: str) -> str:
+    """Ask one question until the answer is valid for that option on its own."""
+    label = option.help + (f" [{'/'.join(option.choices)}]" if option.choices else "")
+    while True:
+        value = typer.prompt(f"{option.name}: {label}", default=default, show_default=True)
+        try:
+            value = spec.coerce(option.name, value)
+            spec.check_value(option.name, value)
+            return value
+        except SpecError as problem:
+            typer.secho(f"  {problem}", err=True, fg=typer.colors.YELLOW)
+
+
+@app.command()
+def new(
+    no_input: Annotated[bool, typer.Option("--no-input", help="Ask nothing; use given values and defaults.")] = False,
+    config: Annotated[Path | None, typer.Option("--config", help="YAML mapping of option: value.")] = None,
+    assignments: Annotated[list[str] | None, typer.Option("--set", help="key=value, repeatable.")] = None,
+    edition: Annotated[str | None, typer.Option("--edition", help=f"One of {', '.join(spec.EDITIONS)}.")] = None,
+    output_dir: Annotated[Path, typer.Option("--output-dir", help="Where the project folder goes.")] = Path("."),
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing project folder.")] = False,
+) -> None:
+    """Render a new project (atomically: all of it or nothing)."""
+    try:
+        given: dict[str, object] = answer_sources.load_config_file(config) if config else {}
+        if edition is not None:
+            given["edition"] = edition
+        given.update(answer_sources.parse_assignments(assignments or []))
+        answers = answer_sources.resolve(given, ask=None if no_input else prompt)
+        for note in spec.warnings(answers):
+            typer.secho(f"warning: {note}", err=True, fg=typer.colors.YELLOW)
+        project = rendering.render(answers, output_dir, force=force)
+    except (SpecError, rendering.RenderError) as problem:
+        raise fail(str(problem)) from None
+    typer.echo(f"Created {project}\n\nNext steps:\n  cd {project}\n  make install synth\n  make test")
+
+
+@app.command()
+def options(as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False) -> None:
+    """List every option: type, choices, default, when it is asked, help."""
+    described = spec.describe_options()
+    if as_json:
+        typer.echo(json.dumps({"options": described, "editions": spec.EDITIONS}, indent=2))
+        return
+    for option in described:
+        choices = f" [{'/'.join(option['choices'])}]" if option["choices"] else ""
+        typer.echo(f"{option['name']} ({option['type']}){choices}")
+        typer.echo(f"    {option['help']}")
+        typer.echo(f"    default: {option['default'] or '(empty)'}; asked when: {option['asked_when']}")
+    typer.echo("\neditions: " + "; ".join(f"{name}: {text}" for name, text in spec.EDITION_HELP.items()))
+
+
+if __name__ == "__main__":
+    app()

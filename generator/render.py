@@ -1,0 +1,88 @@
+"""Render the template atomically and record provenance the way cruft does.
+
+The context is built with the same cookiecutter calls that `cruft create` makes, so
+the project tree and its `.cruft.json` match what cruft would write.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from cookiecutter.exceptions import CookiecutterException, FailedHookException
+from cookiecutter.generate import generate_context, generate_files
+from cookiecutter.prompt import prompt_for_config
+
+from generator.spec import SpecError
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+class RenderError(RuntimeError):
+    """Rendering failed; nothing was written."""
+
+
+def template_dir() -> Path:
+    """The template bundled in the wheel, or the source checkout's root."""
+    bundled = PACKAGE_DIR / "template"
+    return bundled if (bundled / "cookiecutter.json").is_file() else PACKAGE_DIR.parent
+
+
+def template_commit(template: Path) -> str | None:
+    try:
+        result = subprocess.run(
+            ["git", "-C", str(template), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return result.stdout.strip() or None
+
+
+def build_context(template: Path, answers: dict[str, str]) -> dict:
+    context = generate_context(
+        context_file=str(template / "cookiecutter.json"), default_context={}, extra_context=answers
+    )
+    context["cookiecutter"] = prompt_for_config(context, no_input=True)
+    context["cookiecutter"]["_template"] = str(template)
+    context["cookiecutter"]["_commit"] = template_commit(template)
+    return context
+
+
+def provenance(context: dict) -> str:
+    cruft_state = {
+        "template": context["cookiecutter"]["_template"],
+        "commit": context["cookiecutter"]["_commit"],
+        "checkout": None,
+        "context": context,
+        "directory": None,
+    }
+    return json.dumps(cruft_state, ensure_ascii=False, indent=2, separators=(",", ": ")) + "\n"
+
+
+def render(answers: dict[str, str], output_dir: Path, *, force: bool = False, template: Path | None = None) -> Path:
+    """Render into a temporary directory beside the target, then move it into place."""
+    template = template or template_dir()
+    output_dir = output_dir.resolve()
+    target = output_dir / answers["project_slug"]
+    if target.exists() and not force:
+        raise SpecError(f"--output-dir: {target} already exists; pass --force to replace it")
+    output_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".refarch-", dir=output_dir))
+    try:
+        context = build_context(template, answers)
+        project = Path(generate_files(repo_dir=str(template), context=context, output_dir=str(staging)))
+        (project / ".cruft.json").write_text(provenance(context), encoding="utf-8")
+        if target.exists():
+            retired = staging / ".previous"
+            target.rename(retired)
+        project.rename(target)
+    except FailedHookException as problem:
+        raise RenderError(f"template hook failed: {problem}") from None
+    except CookiecutterException as problem:
+        raise RenderError(f"rendering failed: {problem}") from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return target

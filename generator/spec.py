@@ -1,0 +1,612 @@
+"""The single source of truth for refarch: options, editions, rules and components.
+
+Standard library only: the cookiecutter hooks import this module in whatever
+interpreter cookiecutter or cruft runs, where nothing else may be installed.
+Everything else (the CLI, cookiecutter.json, the hooks, the test matrix, the docs)
+reads what is declared here.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import keyword
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+TEMPLATE_VERSION = "0.1.0"
+YES, NO = "yes", "no"
+TOGGLE = (YES, NO)
+ENVIRONMENTS = ("dev", "prod")
+SERVICE_REGIONS_FILE = Path(__file__).with_name("service_regions.json")
+SUPPORTED_PARTITION = "aws"
+
+
+class SpecError(ValueError):
+    """An answer or a combination of answers the spec does not allow; str() is one line."""
+
+
+# --------------------------------------------------------------------------- conditions
+
+
+@dataclass(frozen=True)
+class When:
+    """True when `option` has one of `values`."""
+
+    option: str
+    values: tuple[str, ...]
+
+    def holds(self, answers: dict[str, str]) -> bool:
+        return answers.get(self.option) in self.values
+
+    def describe(self) -> str:
+        return f"{self.option}={'|'.join(self.values)}"
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    """True when any of its conditions holds."""
+
+    conditions: tuple[When, ...]
+
+    def holds(self, answers: dict[str, str]) -> bool:
+        return any(c.holds(answers) for c in self.conditions)
+
+    def describe(self) -> str:
+        return " or ".join(c.describe() for c in self.conditions)
+
+
+def on(option: str, *values: str) -> When:
+    return When(option, values or (YES,))
+
+
+ALWAYS: tuple[When | AnyOf, ...] = ()
+
+
+def all_hold(conditions: tuple[When | AnyOf, ...], answers: dict[str, str]) -> bool:
+    return all(c.holds(answers) for c in conditions)
+
+
+# --------------------------------------------------------------------------- options
+
+SLUG_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+ACCOUNT_RE = re.compile(r"^\d{12}$")
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
+DOMAIN_RE = re.compile(r"^(?=.{4,253}$)([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$", re.IGNORECASE)
+CONNECTION_ARN_RE = re.compile(
+    r"^arn:aws:(codeconnections|codestar-connections):[a-z0-9-]+:\d{12}:connection/[0-9a-f-]{36}$"
+)
+REPOSITORY_RE = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+
+
+def _check_slug(value: str) -> str | None:
+    if "/" in value or "\\" in value or ".." in value:
+        return "must be a plain directory name (no path separators, no '..')"
+    if not SLUG_RE.match(value) or len(value) > 32:
+        return "must be 1-32 lowercase letters, digits and single hyphens, starting with a letter (example: my-app)"
+    return None
+
+
+def _check_package(value: str) -> str | None:
+    if "/" in value or "\\" in value or ".." in value:
+        return "must be a Python identifier (no path separators, no '..')"
+    if not value.isidentifier() or not value.isascii() or value != value.lower():
+        return "must be a lowercase Python identifier (example: my_app)"
+    if keyword.iskeyword(value) or keyword.issoftkeyword(value):
+        return "is a Python keyword; choose another package name"
+    return None
+
+
+def _check_account(value: str) -> str | None:
+    return None if ACCOUNT_RE.match(value) else "is not a 12-digit AWS account id (example: 123456789012)"
+
+
+def _check_region(value: str) -> str | None:
+    data = service_regions()
+    if value in data["regions"]:
+        return None
+    for partition, regions in data["other_partitions"].items():
+        if value in regions:
+            return f"is in partition {partition}; refarch supports the {SUPPORTED_PARTITION} partition only"
+    close = difflib.get_close_matches(value, data["regions"], n=1)
+    hint = f" (did you mean {close[0]}?)" if close else ""
+    return f"is not an AWS region{hint}"
+
+
+def _check_optional_email(value: str) -> str | None:
+    return None if not value or EMAIL_RE.match(value) else "is not an email address (leave empty for none)"
+
+
+def _check_domain(value: str) -> str | None:
+    return None if DOMAIN_RE.match(value) else "is not a domain name (example: example.com)"
+
+
+def _check_optional_connection_arn(value: str) -> str | None:
+    if not value or CONNECTION_ARN_RE.match(value):
+        return None
+    return "is not a CodeConnections connection ARN (arn:aws:codeconnections:<region>:<account>:connection/<uuid>)"
+
+
+def _check_repository(value: str) -> str | None:
+    return None if REPOSITORY_RE.match(value) else "must be owner/name (example: my-org/my-app)"
+
+
+def _check_relative_file(value: str) -> str | None:
+    if not value or value.startswith("/") or ".." in value.split("/"):
+        return "must be a path inside the project (example: config/idp-metadata.xml)"
+    return None
+
+
+def _check_text(value: str) -> str | None:
+    if "\n" in value or '"' in value or "{{" in value or "{%" in value:
+        return "must be one line without double quotes or template syntax"
+    return None
+
+
+@dataclass(frozen=True)
+class Option:
+    """One question. `default` may be a Jinja expression over earlier answers."""
+
+    name: str
+    kind: str  # "text" | "choice" | "toggle" | "integer"
+    default: str
+    help: str
+    choices: tuple[str, ...] = ()
+    asked_when: tuple[When | AnyOf, ...] = ALWAYS
+    check: object = None  # callable(str) -> str | None, for text options
+    group: str = "project"
+
+    def allowed(self) -> str:
+        if self.choices:
+            return "one of " + ", ".join(self.choices)
+        return {"text": "text", "integer": "an integer"}.get(self.kind, self.kind)
+
+
+def _edition_default(name: str) -> str:
+    """A Jinja default that follows the chosen edition, generated from EDITIONS."""
+    table = {edition: bundle[name] for edition, bundle in EDITIONS.items()}
+    return "{{ " + json.dumps(table, sort_keys=False) + "[cookiecutter.edition] }}"
+
+
+EDITIONS: dict[str, dict[str, str]] = {
+    # The complete seed architecture: every step, seed choices where they still deploy.
+    "full": {
+        "web_client": YES, "search": YES, "service_tier": YES, "dax": YES, "delivery": YES,
+        "analytics": YES, "bi": YES, "saml_federation": YES, "warehouse": "serverless",
+        "engagement": "end-user-messaging",
+    },
+    # The application without CI/CD and analytics: steps 1-12 and 18.
+    "app": {
+        "web_client": YES, "search": YES, "service_tier": YES, "dax": YES, "delivery": NO,
+        "analytics": NO, "bi": NO, "saml_federation": NO, "warehouse": "none", "engagement": "none",
+    },
+    # The serverless core: Cognito, AppSync with Lambda and DynamoDB resolvers, the table.
+    "minimal": {
+        "web_client": YES, "search": NO, "service_tier": NO, "dax": NO, "delivery": NO,
+        "analytics": NO, "bi": NO, "saml_federation": NO, "warehouse": "none", "engagement": "none",
+    },
+}
+EDITION_HELP = {
+    "full": "every one of the seed's 25 steps",
+    "app": "the application tiers (steps 1-12, 18): no CI/CD, analytics or messaging",
+    "minimal": "Cognito, AppSync and DynamoDB only (steps 1-4, 6, 12)",
+}
+
+
+def _options() -> tuple[Option, ...]:
+    service = (on("service_tier"),)
+    delivery = (on("service_tier"), on("delivery"))
+    return (
+        Option("project_name", "text", "Modern App", "Human-readable name of the application.", check=_check_text),
+        Option("project_slug", "text", "{{ cookiecutter.project_name.lower().strip().replace(' ', '-').replace('_', '-') }}",
+               "Directory name and stack-name prefix.", check=_check_slug),
+        Option("package_name", "text", "{{ cookiecutter.project_slug.replace('-', '_') }}",
+               "Python package of the CDK app.", check=_check_package),
+        Option("description", "text", "A modern serverless web and mobile application on AWS.",
+               "One-line description for the README.", check=_check_text),
+        Option("author", "text", "Platform Team", "Owner recorded in tags and pyproject.", check=_check_text),
+        Option("edition", "choice", "full", "Named bundle of components; later answers override it.",
+               choices=tuple(EDITIONS)),
+        Option("web_client", "toggle", _edition_default("web_client"),
+               "Step 2: Amplify JS v6 web client.", choices=TOGGLE, group="components"),
+        Option("cognito_mfa", "choice", "optional", "Step 1: multi-factor authentication for the user pool.",
+               choices=("optional", "required", "off"), group="identity"),
+        Option("cognito_threat_protection", "choice", "enforced",
+               "Step 1: Cognito threat protection (advanced security; Plus feature plan when not off).",
+               choices=("enforced", "audit", "off"), group="identity"),
+        Option("api_xray", "toggle", YES, "Step 3: X-Ray tracing on AppSync and the Lambda resolvers.",
+               choices=TOGGLE, group="api"),
+        Option("search", "toggle", _edition_default("search"),
+               "Steps 7-8: OpenSearch domain, AppSync search resolver and indexing from the table.",
+               choices=TOGGLE, group="components"),
+        Option("search_indexing", "choice", "stream-lambda",
+               "Step 8: how table changes reach OpenSearch (the seed's Lambda, or DynamoDB zero-ETL).",
+               choices=("stream-lambda", "zero-etl"), asked_when=(on("search"),), group="search"),
+        Option("service_tier", "toggle", _edition_default("service_tier"),
+               "Steps 5, 9-10, 18: HTTP resolver -> API Gateway -> VPC link -> load balancer -> Fargate.",
+               choices=TOGGLE, group="components"),
+        Option("vpc_link", "choice", "v1-nlb",
+               "Step 9: VPC link v1 to an NLB (the seed's design) or VPC link v2 to an ALB.",
+               choices=("v1-nlb", "v2-alb"), asked_when=service, group="service"),
+        Option("api_waf", "toggle", YES, "Step 9: AWS WAF web ACL on the REST API.",
+               choices=TOGGLE, asked_when=service, group="service"),
+        Option("egress", "choice", "vpc-endpoints",
+               "Step 18: private subnets reach AWS through VPC endpoints only, or also through NAT gateways.",
+               choices=("vpc-endpoints", "nat-gateway"), asked_when=service, group="service"),
+        Option("dax", "toggle", _edition_default("dax"), "Step 11: DAX cache in front of the table.",
+               choices=TOGGLE, asked_when=service, group="components"),
+        Option("delivery", "toggle", _edition_default("delivery"),
+               "Steps 13-17: source, CodeBuild, ECR, deployment and CodePipeline.",
+               choices=TOGGLE, asked_when=service, group="components"),
+        Option("source", "choice", "codecommit",
+               "Step 13: CodeCommit (the seed's choice) or GitHub/GitLab through CodeConnections.",
+               choices=("codecommit", "codeconnections"), asked_when=delivery, group="delivery"),
+        Option("source_connection_arn", "text", "",
+               "Step 13: CodeConnections connection ARN (required when source=codeconnections).",
+               asked_when=delivery + (on("source", "codeconnections"),),
+               check=_check_optional_connection_arn, group="delivery"),
+        Option("source_repository", "text", "my-org/{{ cookiecutter.project_slug }}",
+               "Step 13: owner/name of the GitHub or GitLab repository.",
+               asked_when=delivery + (on("source", "codeconnections"),), check=_check_repository,
+               group="delivery"),
+        Option("deployment", "choice", "codedeploy-blue-green",
+               "Step 15: CodeDeploy blue/green (the seed's choice), ECS native blue/green, or rolling.",
+               choices=("codedeploy-blue-green", "ecs-blue-green", "rolling"), asked_when=delivery,
+               group="delivery"),
+        Option("notification_email", "text", "",
+               "Step 16: email for pipeline notifications (empty: none).", asked_when=delivery,
+               check=_check_optional_email, group="delivery"),
+        Option("analytics", "toggle", _edition_default("analytics"),
+               "Steps 19-21: container logs -> Data Firehose -> S3 lake -> Glue -> Athena.",
+               choices=TOGGLE, asked_when=service, group="components"),
+        Option("bi", "toggle", _edition_default("bi"), "Step 22: Quick Sight data source and dataset over the lake.",
+               choices=TOGGLE, asked_when=service + (on("analytics"),), group="components"),
+        Option("quicksight_edition", "choice", "enterprise",
+               "Step 24: Quick Sight edition of the account (row-level security and VPC connections need Enterprise).",
+               choices=("enterprise", "standard"), asked_when=service + (on("analytics"), on("bi")), group="bi"),
+        Option("quicksight_user", "text", "admin",
+               "Step 22: Quick Sight user (in the default namespace) granted the data source and dataset.",
+               asked_when=service + (on("analytics"), on("bi")), check=_check_text, group="bi"),
+        Option("saml_federation", "toggle", _edition_default("saml_federation"),
+               "Step 24: federated sign-in to Quick Sight through a SAML 2.0 identity provider.",
+               choices=TOGGLE, asked_when=service + (on("analytics"), on("bi")), group="components"),
+        Option("saml_metadata_file", "text", "config/idp-metadata.xml",
+               "Step 24: path of the IdP's SAML metadata XML inside the project.",
+               asked_when=service + (on("analytics"), on("bi"), on("saml_federation")),
+               check=_check_relative_file, group="bi"),
+        Option("warehouse", "choice", _edition_default("warehouse"),
+               "Step 23: Redshift fed from DynamoDB by zero-ETL: Serverless, provisioned RA3, or none.",
+               choices=("serverless", "provisioned", "none"), group="components"),
+        Option("engagement", "choice", _edition_default("engagement"),
+               "Step 25: messaging: AWS End User Messaging + SES (Pinpoint's successors), Pinpoint, or none.",
+               choices=("end-user-messaging", "pinpoint", "none"), group="components"),
+        Option("sender_domain", "text", "example.com",
+               "Step 25: domain of the SES email identity that sends messages.",
+               asked_when=(on("engagement", "end-user-messaging"),), check=_check_domain, group="engagement"),
+        Option("dev_account_id", "text", "111111111111", "AWS account of the dev environment.",
+               check=_check_account, group="environments"),
+        Option("dev_region", "text", "us-east-1", "AWS region of the dev environment.",
+               check=_check_region, group="environments"),
+        Option("prod_account_id", "text", "222222222222", "AWS account of the prod environment.",
+               check=_check_account, group="environments"),
+        Option("prod_region", "text", "{{ cookiecutter.dev_region }}", "AWS region of the prod environment.",
+               check=_check_region, group="environments"),
+        Option("az_count", "integer", "{{ '3' if cookiecutter.warehouse == 'serverless' else '2' }}",
+               "Availability zones the VPC spans (Redshift Serverless needs 3).",
+               choices=("2", "3"), group="environments"),
+    )
+
+
+OPTIONS: tuple[Option, ...] = _options()
+OPTIONS_BY_NAME: dict[str, Option] = {o.name: o for o in OPTIONS}
+
+
+# --------------------------------------------------------------------------- rules
+
+
+@dataclass(frozen=True)
+class Rule:
+    """When `when` holds, `then` must hold too; `reason` is shown to the user."""
+
+    name: str
+    when: tuple[When | AnyOf, ...]
+    then: When
+    reason: str
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("dax-needs-service-tier", (on("dax"),), on("service_tier"),
+         "DAX lives in the VPC beside the Fargate service that reads through it (step 11)"),
+    Rule("delivery-needs-service-tier", (on("delivery"),), on("service_tier"),
+         "the pipeline builds and deploys the Fargate service's container image (steps 14-17)"),
+    Rule("analytics-needs-service-tier", (on("analytics"),), on("service_tier"),
+         "the data lake is fed by the Fargate containers' logs (step 19)"),
+    Rule("bi-needs-analytics", (on("bi"),), on("analytics"),
+         "Quick Sight reads the lake through Athena (step 22)"),
+    Rule("saml-needs-bi", (on("saml_federation"),), on("bi"),
+         "the SAML role grants access to Quick Sight (step 24)"),
+    Rule("redshift-serverless-needs-3-azs", (on("warehouse", "serverless"),), on("az_count", "3"),
+         "a Redshift Serverless workgroup needs subnets in 3 availability zones (step 23)"),
+    Rule("codeconnections-needs-connection-arn", (on("delivery"), on("source", "codeconnections")),
+         When("source_connection_arn", ("<set>",)),
+         "a GitHub/GitLab source is reached through an existing CodeConnections connection (step 13)"),
+)
+
+
+def _rule_holds(rule: Rule, answers: dict[str, str]) -> bool:
+    if rule.then.values == ("<set>",):
+        return bool(answers.get(rule.then.option))
+    return rule.then.holds(answers)
+
+
+# --------------------------------------------------------------------------- components
+
+
+@dataclass(frozen=True)
+class Component:
+    """A part of the architecture: seed steps, the answers that enable it, its files.
+
+    `paths` are relative to the rendered project; `{package}` stands for the package
+    name. `services` are botocore endpoint prefixes that must be offered in each region.
+    """
+
+    name: str
+    title: str
+    tier: str
+    steps: tuple[int, ...]
+    enabled_when: tuple[When | AnyOf, ...] = ALWAYS
+    paths: tuple[str, ...] = ()
+    services: tuple[str, ...] = ()
+    fixed_monthly_cost: str = ""
+
+    def enabled(self, answers: dict[str, str]) -> bool:
+        return all_hold(self.enabled_when, answers)
+
+
+_SERVICE = (on("service_tier"),)
+_DELIVERY = _SERVICE + (on("delivery"),)
+_ANALYTICS = _SERVICE + (on("analytics"),)
+_BI = _ANALYTICS + (on("bi"),)
+
+COMPONENTS: tuple[Component, ...] = (
+    Component("network", "VPC over the chosen AZs with flow logs", "network", (), paths=("{package}/network",),
+              services=("ec2",)),
+    Component("nat_gateways", "NAT gateways for egress", "network", (),
+              enabled_when=_SERVICE + (on("egress", "nat-gateway"),),
+              fixed_monthly_cost="one NAT gateway per AZ"),
+    Component("identity", "Cognito user pool and identity pool", "identity", (1,), paths=("{package}/identity",),
+              services=("cognito-idp", "cognito-identity")),
+    Component("web_client", "Amplify JS v6 web client", "client", (2,), enabled_when=(on("web_client"),),
+              paths=("web", "scripts/write_amplify_outputs.py")),
+    Component("graphql_api", "AppSync GraphQL API with a Lambda resolver", "api", (3, 4),
+              paths=("{package}/api",), services=("appsync", "lambda")),
+    Component("http_resolver", "AppSync HTTP resolver signed with IAM", "api", (5,), enabled_when=_SERVICE),
+    Component("dynamodb_resolver", "AppSync DynamoDB resolver", "api", (6,)),
+    Component("search", "OpenSearch domain and AppSync search resolver", "search", (7, 8),
+              enabled_when=(on("search"),), paths=("{package}/search",), services=("es",),
+              fixed_monthly_cost="OpenSearch domain instances"),
+    Component("search_zero_etl", "DynamoDB zero-ETL to OpenSearch (OpenSearch Ingestion)", "search", (8,),
+              enabled_when=(on("search"), on("search_indexing", "zero-etl")), services=("osis",),
+              fixed_monthly_cost="OpenSearch Ingestion pipeline units"),
+    Component("service", "API Gateway -> VPC link -> load balancer -> Fargate", "service", (9, 10),
+              enabled_when=_SERVICE, paths=("{package}/service",),
+              services=("apigateway", "ecs", "elasticloadbalancing")),
+    Component("waf", "AWS WAF web ACL on the REST API", "service", (9,),
+              enabled_when=_SERVICE + (on("api_waf"),), services=("wafv2",)),
+    Component("dax", "DAX cluster", "data", (11,), enabled_when=_SERVICE + (on("dax"),),
+              paths=("{package}/data/dax.py",), services=("dax",), fixed_monthly_cost="DAX nodes"),
+    Component("table", "DynamoDB table", "data", (12,), paths=("{package}/data",), services=("dynamodb",)),
+    Component("private_ecr_access", "VPC endpoints for ECR, logs and the tasks' AWS calls", "network", (18,),
+              enabled_when=_SERVICE, fixed_monthly_cost="interface VPC endpoints per AZ"),
+    Component("delivery", "ECR, CodeBuild, deployment and CodePipeline", "delivery", (14, 15, 16, 17),
+              enabled_when=_DELIVERY, paths=("{package}/delivery", "buildspec.yml"),
+              services=("codebuild", "codepipeline", "codedeploy", "api.ecr")),
+    Component("codecommit", "CodeCommit repository", "delivery", (13,),
+              enabled_when=_DELIVERY + (on("source", "codecommit"),), services=("codecommit",)),
+    Component("codeconnections", "GitHub/GitLab source through CodeConnections", "delivery", (13,),
+              enabled_when=_DELIVERY + (on("source", "codeconnections"),), services=("codestar-connections",)),
+    Component("analytics", "Analytics unit", "analytics", (),
+              enabled_when=(AnyOf((When("analytics", (YES,)), When("warehouse", ("serverless", "provisioned")))),),
+              paths=("{package}/analytics",)),
+    Component("lake", "Data Firehose -> S3 lake, Glue catalog and crawler, Athena workgroup", "analytics",
+              (19, 20, 21), enabled_when=_ANALYTICS, paths=("{package}/analytics/lake",),
+              services=("firehose", "glue", "athena", "s3")),
+    Component("quicksight", "Quick Sight data source and dataset", "analytics", (22, 24), enabled_when=_BI,
+              paths=("{package}/analytics/bi",), services=("quicksight",),
+              fixed_monthly_cost="Quick Sight subscription and users"),
+    Component("saml_federation", "SAML 2.0 federation into Quick Sight", "analytics", (24,),
+              enabled_when=_BI + (on("saml_federation"),), paths=("{package}/analytics/bi/federation.py",)),
+    Component("redshift_serverless", "Redshift Serverless fed by DynamoDB zero-ETL", "analytics", (23,),
+              enabled_when=(on("warehouse", "serverless"),), paths=(), services=("redshift-serverless",),
+              fixed_monthly_cost="Redshift Serverless base capacity while queries run"),
+    Component("redshift_provisioned", "Redshift RA3 cluster fed by DynamoDB zero-ETL", "analytics", (23,),
+              enabled_when=(on("warehouse", "provisioned"),), paths=(), services=("redshift",),
+              fixed_monthly_cost="Redshift RA3 nodes"),
+    Component("warehouse", "Redshift unit", "analytics", (23,),
+              enabled_when=(on("warehouse", "serverless", "provisioned"),), paths=("{package}/analytics/warehouse",)),
+    Component("end_user_messaging", "SES and AWS End User Messaging", "engagement", (25,),
+              enabled_when=(on("engagement", "end-user-messaging"),), services=("email", "sms-voice")),
+    Component("pinpoint", "Amazon Pinpoint (end of support 2026-10-30)", "engagement", (25,),
+              enabled_when=(on("engagement", "pinpoint"),), services=("pinpoint",)),
+    Component("engagement", "Messaging unit", "engagement", (25,),
+              enabled_when=(on("engagement", "end-user-messaging", "pinpoint"),), paths=("{package}/engagement",)),
+)
+SEED_STEPS = tuple(range(1, 26))
+
+
+def enabled_components(answers: dict[str, str]) -> list[Component]:
+    return [c for c in COMPONENTS if c.enabled(answers)]
+
+
+def disabled_paths(answers: dict[str, str]) -> list[str]:
+    """Paths the post-generation hook removes: those of every disabled component."""
+    package = answers["package_name"]
+    paths = {p.format(package=package) for c in COMPONENTS if not c.enabled(answers) for p in c.paths}
+    return sorted(paths)
+
+
+# --------------------------------------------------------------------------- region data
+
+
+_service_regions_cache: dict | None = None
+
+
+def service_regions() -> dict:
+    """Regions and per-service regions, generated from botocore's endpoint data (generator/regions.py)."""
+    global _service_regions_cache
+    if _service_regions_cache is None:
+        _service_regions_cache = json.loads(SERVICE_REGIONS_FILE.read_text(encoding="utf-8"))
+    return _service_regions_cache
+
+
+def required_services() -> list[str]:
+    return sorted({s for c in COMPONENTS for s in c.services})
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def is_asked(option: Option, answers: dict[str, str]) -> bool:
+    return all_hold(option.asked_when, answers)
+
+
+def coerce(name: str, value: object) -> str:
+    """Turn a value from YAML, --set or a prompt into the option's string form, or raise."""
+    option = OPTIONS_BY_NAME.get(name)
+    if option is None:
+        close = difflib.get_close_matches(name, OPTIONS_BY_NAME, n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        raise SpecError(f"unknown option '{name}'{hint}; run `refarch options` to list them")
+    if isinstance(value, bool):
+        if option.kind != "toggle":
+            raise SpecError(f"option '{name}': expected {option.allowed()}, got boolean {str(value).lower()}")
+        return YES if value else NO
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if option.kind == "integer":
+            if value != int(value):
+                raise SpecError(f"option '{name}': expected an integer, got {value!r}")
+            value = str(int(value))
+        elif option.kind == "text":
+            value = str(value)
+        else:
+            raise SpecError(f"option '{name}': expected {option.allowed()}, got number {value!r}")
+    if not isinstance(value, str):
+        raise SpecError(f"option '{name}': expected {option.allowed()}, got {type(value).__name__} {value!r}")
+    value = value.strip()
+    if option.kind == "toggle" and value.lower() in ("true", "false", "y", "n"):
+        value = YES if value.lower() in ("true", "y") else NO
+    if option.kind == "integer" and not re.fullmatch(r"-?\d+", value):
+        raise SpecError(f"option '{name}': expected an integer ({option.allowed()}), got '{value}'")
+    return value
+
+
+def check_value(name: str, value: str) -> None:
+    """Validate one option's value on its own."""
+    option = OPTIONS_BY_NAME[name]
+    if option.choices and value not in option.choices:
+        raise SpecError(f"option '{name}': '{value}' is not allowed; expected {option.allowed()}")
+    if callable(option.check):
+        problem = option.check(value)
+        if problem:
+            raise SpecError(f"option '{name}': '{value}' {problem}")
+
+
+def check_rules(answers: dict[str, str]) -> None:
+    for rule in RULES:
+        if all_hold(rule.when, answers) and not _rule_holds(rule, answers):
+            given = ", ".join(c.describe() for c in rule.when if isinstance(c, When))
+            need = rule.then.option if rule.then.values == ("<set>",) else rule.then.describe()
+            raise SpecError(
+                f"rule '{rule.name}': {given} needs {need}, because {rule.reason}; "
+                f"currently {rule.then.option}='{answers.get(rule.then.option, '')}'"
+            )
+
+
+def check_regions(answers: dict[str, str]) -> None:
+    """Every enabled component's services must be offered in every environment's region."""
+    data = service_regions()["services"]
+    for env in ENVIRONMENTS:
+        region = answers[f"{env}_region"]
+        for component in enabled_components(answers):
+            for service in component.services:
+                if region not in data.get(service, ()):
+                    raise SpecError(
+                        f"option '{env}_region': '{region}' does not offer {service} needed by "
+                        f"{component.title} (step{'s' if len(component.steps) > 1 else ''} "
+                        f"{', '.join(map(str, component.steps)) or '-'}); choose another region or turn it off"
+                    )
+
+
+def validate(answers: dict[str, object]) -> dict[str, str]:
+    """Check a complete answer set (public keys only) and return it normalised; raise SpecError."""
+    public = {k: v for k, v in answers.items() if not k.startswith("_")}
+    normalised = {name: coerce(name, value) for name, value in public.items()}
+    missing = [o.name for o in OPTIONS if o.name not in normalised]
+    if missing:
+        raise SpecError(f"option '{missing[0]}': no value given")
+    for name, value in normalised.items():
+        check_value(name, value)
+    check_rules(normalised)
+    check_regions(normalised)
+    return {o.name: normalised[o.name] for o in OPTIONS}
+
+
+def warnings(answers: dict[str, str]) -> list[str]:
+    """Things that render and synthesise but that a user must know."""
+    notes = []
+    if answers.get("engagement") == "pinpoint":
+        notes.append("engagement=pinpoint: Amazon Pinpoint reached end of support on 2026-10-30; "
+                     "it only works in accounts that still have it (end-user-messaging is its successor)")
+    return notes
+
+
+# --------------------------------------------------------------------------- cookiecutter
+
+
+COPY_WITHOUT_RENDER = ("web/src/*", "*.graphql.js")
+
+
+def _jinja_test(condition: When | AnyOf) -> str:
+    if isinstance(condition, AnyOf):
+        return "(" + " or ".join(_jinja_test(c) for c in condition.conditions) + ")"
+    return f"cookiecutter.{condition.option} in {list(condition.values)!r}"
+
+
+def raw_default(option: Option) -> str:
+    """The option's default as cookiecutter sees it: a toggle that is not asked is off."""
+    if option.kind != "toggle" or not option.asked_when:
+        return option.default
+    test = " and ".join(_jinja_test(c) for c in option.asked_when)
+    inner = option.default.removeprefix("{{").removesuffix("}}").strip() if "{{" in option.default else repr(option.default)
+    return "{{ (" + inner + ") if (" + test + ") else 'no' }}"
+
+
+def cookiecutter_json() -> dict:
+    """cookiecutter.json, derived from OPTIONS (a test keeps the file in step with it)."""
+    context: dict[str, object] = {o.name: raw_default(o) for o in OPTIONS}
+    context["__prompts__"] = {
+        o.name: f"{o.help} [{'/'.join(o.choices)}]" if o.choices else o.help for o in OPTIONS
+    }
+    context["_copy_without_render"] = list(COPY_WITHOUT_RENDER)
+    return context
+
+
+def render_cookiecutter_json() -> str:
+    return json.dumps(cookiecutter_json(), indent=2) + "\n"
+
+
+def describe_options() -> list[dict]:
+    """Every option as plain data, for `refarch options --json` and the docs."""
+    return [
+        {
+            "name": o.name,
+            "type": o.kind,
+            "choices": list(o.choices),
+            "default": o.default,
+            "asked_when": " and ".join(c.describe() for c in o.asked_when) or "always",
+            "group": o.group,
+            "help": o.help,
+        }
+        for o in OPTIONS
+    ]

@@ -1,0 +1,41 @@
+"""The network unit: a VPC over the configured AZs, private subnets, flow logs."""
+
+from aws_cdk.assertions import Match
+
+from {{ cookiecutter.package_name }}.config import load_environment
+
+AZ_COUNT = {{ cookiecutter.az_count }}
+WITH_NAT = {{ "True" if cookiecutter.service_tier == "yes" and cookiecutter.egress == "nat-gateway" else "False" }}
+
+
+def test_private_subnets_span_the_configured_zones(dev):
+    subnets = dev["Network"].find_resources("AWS::EC2::Subnet")
+    private = [s for s in subnets.values() if not s["Properties"].get("MapPublicIpOnLaunch")]
+    zones = {s["Properties"]["AvailabilityZone"] for s in private}
+    assert zones == set(load_environment("dev").availability_zones)
+    assert len(zones) == AZ_COUNT >= 2
+
+
+def test_internet_access_only_with_nat_gateways(dev):
+    network = dev["Network"]
+    network.resource_count_is("AWS::EC2::InternetGateway", 1 if WITH_NAT else 0)
+    network.resource_count_is("AWS::EC2::NatGateway", AZ_COUNT if WITH_NAT else 0)
+
+
+def test_vpc_flow_logs_capture_all_traffic_to_cloudwatch(dev, prod):
+    for env in (dev, prod):
+        env["Network"].has_resource_properties(
+            "AWS::EC2::FlowLog",
+            {"ResourceType": "VPC", "TrafficType": "ALL", "LogDestinationType": "cloud-watch-logs"},
+        )
+    dev["Network"].has_resource_properties("AWS::Logs::LogGroup", {"RetentionInDays": 30})
+    prod["Network"].has_resource_properties("AWS::Logs::LogGroup", {"RetentionInDays": 365})
+
+
+def test_environments_get_distinct_address_ranges(dev, prod):
+    cidrs = [
+        env["Network"].find_resources("AWS::EC2::VPC", {"Properties": {"CidrBlock": Match.any_value()}})
+        for env in (dev, prod)
+    ]
+    blocks = [next(iter(c.values()))["Properties"]["CidrBlock"] for c in cidrs]
+    assert blocks[0] != blocks[1]

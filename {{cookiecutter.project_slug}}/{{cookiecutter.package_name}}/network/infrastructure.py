@@ -1,0 +1,49 @@
+"""The VPC every private component lives in: private subnets over the chosen AZs, flow logs."""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from {{ cookiecutter.package_name }}.config import EnvironmentConfig
+
+
+class Network(Construct):
+    def __init__(self, scope: Construct, construct_id: str, *, config: EnvironmentConfig) -> None:
+        super().__init__(scope, construct_id)
+        settings = config.section("network")
+        with_nat = {{ "True" if cookiecutter.service_tier == "yes" and cookiecutter.egress == "nat-gateway" else "False" }}
+        subnets = [
+            ec2.SubnetConfiguration(
+                name="private",
+                subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS if with_nat else ec2.SubnetType.PRIVATE_ISOLATED,
+                cidr_mask=20,
+            )
+        ]
+        if with_nat:
+            subnets.insert(0, ec2.SubnetConfiguration(name="public", subnet_type=ec2.SubnetType.PUBLIC, cidr_mask=24))
+        flow_logs = logs.LogGroup(
+            self,
+            "FlowLogs",
+            retention=logs.RetentionDays[settings.get("flow_log_retention", "ONE_MONTH")],
+            removal_policy=config.stateful_removal_policy,
+        )
+        self.vpc = ec2.Vpc(
+            self,
+            "Vpc",
+            ip_addresses=ec2.IpAddresses.cidr(settings.get("cidr", "10.0.0.0/16")),
+            availability_zones=list(config.availability_zones),
+            nat_gateways=len(config.availability_zones) if with_nat else 0,
+            subnet_configuration=subnets,
+            flow_logs={
+                "all": ec2.FlowLogOptions(
+                    destination=ec2.FlowLogDestination.to_cloud_watch_logs(flow_logs),
+                    traffic_type=ec2.FlowLogTrafficType.ALL,
+                )
+            },
+        )
+        self.private_subnets = ec2.SubnetSelection(subnet_group_name="private")
+        cdk.CfnOutput(self, "VpcId", value=self.vpc.vpc_id)
+

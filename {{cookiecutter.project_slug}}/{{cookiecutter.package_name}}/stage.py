@@ -1,0 +1,35 @@
+"""One environment of the application: the only place where units meet.
+
+Stateful resources (table, buckets, domains, warehouse) live in stacks apart from
+stateless ones, so that stateless stacks can be replaced freely.
+"""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+from constructs import Construct
+
+from {{ cookiecutter.package_name }}.config import EnvironmentConfig
+from {{ cookiecutter.package_name }}.data.infrastructure import Data
+from {{ cookiecutter.package_name }}.network.infrastructure import Network
+
+
+class ApplicationStage(cdk.Stage):
+    def __init__(self, scope: Construct, construct_id: str, *, config: EnvironmentConfig) -> None:
+        super().__init__(scope, construct_id, env=config.env)
+        cdk.Tags.of(self).add("environment", config.name)
+
+        network_stack = self._stack("Network", config, "network")
+        self.network = Network(network_stack, "Network", config=config)
+
+        stateful_stack = self._stack("Stateful", config, "stateful", protect=config.retain_stateful)
+        self.data = Data(stateful_stack, "Data", config=config)
+
+    def _stack(self, construct_id: str, config: EnvironmentConfig, unit: str, *, protect: bool = False) -> cdk.Stack:
+        return cdk.Stack(
+            self,
+            construct_id,
+            stack_name=config.stack_name(unit),
+            termination_protection=protect,
+            description=f"{{ cookiecutter.project_name }} ({config.name}): {unit}",
+        )
