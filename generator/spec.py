@@ -156,6 +156,7 @@ class Option:
     asked_when: tuple[When | AnyOf, ...] = ALWAYS
     check: object = None  # callable(str) -> str | None, for text options
     group: str = "project"
+    example: str = ""  # a valid value, for docs and test matrices, where the default is empty
 
     def allowed(self) -> str:
         if self.choices:
@@ -245,7 +246,8 @@ def _options() -> tuple[Option, ...]:
         Option("source_connection_arn", "text", "",
                "Step 13: CodeConnections connection ARN (required when source=codeconnections).",
                asked_when=delivery + (on("source", "codeconnections"),),
-               check=_check_optional_connection_arn, group="delivery"),
+               check=_check_optional_connection_arn, group="delivery",
+               example="arn:aws:codeconnections:us-east-1:111111111111:connection/8d4b8f5e-1c2a-4b7e-9f0a-123456789abc"),
         Option("source_repository", "text", "my-org/{{ cookiecutter.project_slug }}",
                "Step 13: owner/name of the GitHub or GitLab repository.",
                asked_when=delivery + (on("source", "codeconnections"),), check=_check_repository,
@@ -256,7 +258,7 @@ def _options() -> tuple[Option, ...]:
                group="delivery"),
         Option("notification_email", "text", "",
                "Step 16: email for pipeline notifications (empty: none).", asked_when=delivery,
-               check=_check_optional_email, group="delivery"),
+               check=_check_optional_email, group="delivery", example="team@example.com"),
         Option("analytics", "toggle", _edition_default("analytics"),
                "Steps 19-21: container logs -> Data Firehose -> S3 lake -> Glue -> Athena.",
                choices=TOGGLE, asked_when=service, group="components"),
@@ -585,6 +587,9 @@ def raw_default(option: Option) -> str:
 def cookiecutter_json() -> dict:
     """cookiecutter.json, derived from OPTIONS (a test keeps the file in step with it)."""
     context: dict[str, object] = {o.name: raw_default(o) for o in OPTIONS}
+    # The template folder's name: a slug that would escape the output directory is made
+    # harmless here, so the pre-generation hook can refuse it before anything remains.
+    context["__project_dir"] = "{{ cookiecutter.project_slug | replace('/', '_') | replace('\\\\', '_') | replace('..', '__') }}"
     context["__prompts__"] = {
         o.name: f"{o.help} [{'/'.join(o.choices)}]" if o.choices else o.help for o in OPTIONS
     }
