@@ -69,20 +69,35 @@ def render(answers: dict[str, str], output_dir: Path, *, force: bool = False, te
     target = output_dir / answers["project_slug"]
     if target.exists() and not force:
         raise SpecError(f"--output-dir: {target} already exists; pass --force to replace it")
-    output_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".refarch-", dir=output_dir))
+    try:
+        output_dir.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".refarch-", dir=output_dir))
+    except OSError as problem:
+        raise RenderError(f"--output-dir {output_dir}: {problem.strerror or problem}") from None
     try:
         context = build_context(template, answers)
         project = Path(generate_files(repo_dir=str(template), context=context, output_dir=str(staging)))
         (project / ".cruft.json").write_text(provenance(context), encoding="utf-8")
-        if target.exists():
-            retired = staging / ".previous"
-            target.rename(retired)
-        project.rename(target)
+        _move_into_place(project, target, retired=staging / ".previous")
     except FailedHookException as problem:
         raise RenderError(f"template hook failed: {problem}") from None
     except CookiecutterException as problem:
         raise RenderError(f"rendering failed: {problem}") from None
+    except OSError as problem:
+        raise RenderError(f"cannot write {target}: {problem.strerror or problem}") from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return target
+
+
+def _move_into_place(project: Path, target: Path, *, retired: Path) -> None:
+    """Swap the new project in; if that fails, the old one goes back where it was."""
+    had_previous = target.exists()
+    if had_previous:
+        target.rename(retired)
+    try:
+        project.rename(target)
+    except OSError:
+        if had_previous:
+            retired.rename(target)
+        raise

@@ -547,8 +547,8 @@ def validate(answers: dict[str, object]) -> dict[str, str]:
     missing = [o.name for o in OPTIONS if o.name not in normalised]
     if missing:
         raise SpecError(f"option '{missing[0]}': no value given")
-    for name, value in normalised.items():
-        check_value(name, value)
+    for option in OPTIONS:
+        check_value(option.name, normalised[option.name])
     check_rules(normalised)
     check_regions(normalised)
     return {o.name: normalised[o.name] for o in OPTIONS}
