@@ -76,7 +76,8 @@ def render(answers: dict[str, str], output_dir: Path, *, force: bool = False, te
         raise RenderError(f"--output-dir {output_dir}: {problem.strerror or problem}") from None
     try:
         context = build_context(template, answers)
-        project = Path(generate_files(repo_dir=str(template), context=context, output_dir=str(staging)))
+        source = _without_bytecode(template, staging / ".template")
+        project = Path(generate_files(repo_dir=str(source), context=context, output_dir=str(staging)))
         (project / ".cruft.json").write_text(provenance(context), encoding="utf-8")
         _move_into_place(project, target, retired=staging / ".previous")
     except FailedHookException as problem:
@@ -88,6 +89,14 @@ def render(answers: dict[str, str], output_dir: Path, *, force: bool = False, te
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return target
+
+
+def _without_bytecode(template: Path, scratch: Path) -> Path:
+    """pip byte-compiles the template inside an installed wheel; render from a copy without __pycache__."""
+    if not any(template.rglob("__pycache__")):
+        return template
+    shutil.copytree(template, scratch, ignore=shutil.ignore_patterns("__pycache__"))
+    return scratch
 
 
 def _move_into_place(project: Path, target: Path, *, retired: Path) -> None:

@@ -200,7 +200,8 @@ def _options() -> tuple[Option, ...]:
     delivery = (on("service_tier"), on("delivery"))
     return (
         Option("project_name", "text", "Modern App", "Human-readable name of the application.", check=_check_text),
-        Option("project_slug", "text", "{{ cookiecutter.project_name.lower().strip().replace(' ', '-').replace('_', '-') }}",
+        Option("project_slug", "text",
+               "{{ cookiecutter.project_name.lower().strip().replace(' ', '-').replace('_', '-') }}",
                "Directory name and stack-name prefix.", check=_check_slug),
         Option("package_name", "text", "{{ cookiecutter.project_slug.replace('-', '_') }}",
                "Python package of the CDK app.", check=_check_package),
@@ -580,7 +581,10 @@ def raw_default(option: Option) -> str:
     if option.kind != "toggle" or not option.asked_when:
         return option.default
     test = " and ".join(_jinja_test(c) for c in option.asked_when)
-    inner = option.default.removeprefix("{{").removesuffix("}}").strip() if "{{" in option.default else repr(option.default)
+    if "{{" in option.default:
+        inner = option.default.removeprefix("{{").removesuffix("}}").strip()
+    else:
+        inner = repr(option.default)
     return "{{ (" + inner + ") if (" + test + ") else 'no' }}"
 
 
@@ -589,7 +593,9 @@ def cookiecutter_json() -> dict:
     context: dict[str, object] = {o.name: raw_default(o) for o in OPTIONS}
     # The template folder's name: a slug that would escape the output directory is made
     # harmless here, so the pre-generation hook can refuse it before anything remains.
-    context["__project_dir"] = "{{ cookiecutter.project_slug | replace('/', '_') | replace('\\\\', '_') | replace('..', '__') }}"
+    context["__project_dir"] = (
+        "{{ cookiecutter.project_slug | replace('/', '_') | replace('\\\\', '_') | replace('..', '__') }}"
+    )
     context["__prompts__"] = {
         o.name: f"{o.help} [{'/'.join(o.choices)}]" if o.choices else o.help for o in OPTIONS
     }

@@ -1,0 +1,56 @@
+"""Provenance: `refarch new` writes the `.cruft.json` that `cruft create` writes, and cruft understands it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator import answers, render
+
+from .conftest import ROOT, tree
+
+GIVEN = {"edition": "app", "project_name": "Order Desk"}
+
+
+@pytest.fixture(scope="module")
+def template_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The template as a git repository of its own, the way a platform team publishes it."""
+    repo = tmp_path_factory.mktemp("template")
+    listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"],
+                            cwd=ROOT, capture_output=True, text=True, check=True).stdout.split("\n")
+    for relative in filter(None, listed):
+        source = ROOT / relative
+        if source.is_file():
+            (repo / relative).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, repo / relative)
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "template"], cwd=repo, check=True)
+    return repo
+
+
+def cruft(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "cruft", *args], cwd=cwd, capture_output=True, text=True)
+
+
+def test_cruft_create_and_refarch_new_write_identical_projects(template_repo, tmp_path, isolated_home):
+    created = cruft("create", str(template_repo), "--no-input", "--extra-context", json.dumps(GIVEN),
+                    "--output-dir", str(tmp_path / "cruft"), cwd=tmp_path)
+    assert created.returncode == 0, created.stderr
+    ours = render.render(answers.resolve(GIVEN), tmp_path / "refarch", template=template_repo)
+    assert tree(ours) == tree(tmp_path / "cruft" / "order-desk")
+
+
+def test_cruft_check_accepts_the_provenance_refarch_writes(template_repo, tmp_path, isolated_home):
+    project = render.render(answers.resolve(GIVEN), tmp_path, template=template_repo)
+    state = json.loads((project / ".cruft.json").read_text())
+    assert state["template"] == str(template_repo) and len(state["commit"]) == 40
+    assert state["context"]["cookiecutter"]["project_name"] == "Order Desk"
+    checked = cruft("check", cwd=project)
+    assert checked.returncode == 0, checked.stdout + checked.stderr

@@ -1,0 +1,43 @@
+"""The installed artefact carries the template: build the wheel, install it in a clean venv, render."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+import pytest
+
+from generator import answers, render
+
+from .conftest import ROOT, tree
+
+
+@pytest.fixture(scope="module")
+def installed_refarch(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    dist = tmp_path_factory.mktemp("dist")
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(dist), str(ROOT)],
+                   check=True, capture_output=True)
+    wheel = next(dist.glob("refarch-*.whl"))
+    env_dir = tmp_path_factory.mktemp("venv")
+    venv.EnvBuilder(with_pip=True).create(env_dir)
+    python = env_dir / "bin" / "python"
+    subprocess.run([str(python), "-m", "pip", "install", "--quiet", "-c", str(ROOT / "constraints.txt"), str(wheel)],
+                   check=True, capture_output=True)
+    return env_dir / "bin" / "refarch"
+
+
+def test_installed_wheel_renders_the_same_project_as_the_source_tree(installed_refarch, tmp_path):
+    rendered = subprocess.run([str(installed_refarch), "new", "--no-input", "--edition", "full",
+                               "--output-dir", str(tmp_path / "wheel")], capture_output=True, text=True)
+    assert rendered.returncode == 0, rendered.stderr
+    source = render.render(answers.resolve({"edition": "full"}), tmp_path / "source")
+    assert tree(tmp_path / "wheel" / "modern-app", exclude=(".cruft.json",)) == tree(source, exclude=(".cruft.json",))
+
+
+def test_installed_wheel_validates_in_its_hooks_without_the_source_tree(installed_refarch, tmp_path):
+    refused = subprocess.run([str(installed_refarch), "new", "--no-input", "--set", "dev_account_id=1",
+                              "--output-dir", str(tmp_path)], capture_output=True, text=True, cwd=tmp_path)
+    assert refused.returncode == 2 and "option 'dev_account_id'" in refused.stderr
+    assert not any(tmp_path.iterdir())
