@@ -3,29 +3,15 @@
 import json
 import os
 import sys
-from pathlib import Path
 
 ANSWERS = json.loads(r"""{{ cookiecutter | jsonify }}""")
-CANDIDATE_TEMPLATE_DIRS = [
-    ANSWERS.get("_repo_dir") or "",
-    f"/proc/{os.getppid()}/cwd",  # cookiecutter and cruft run hooks from the template directory
-    ANSWERS.get("_template") or "",
-]
+# cookiecutter and cruft run hooks from the template directory: the parent's cwd, or the recorded template.
+TEMPLATE_DIRS = (ANSWERS.get("_repo_dir"), f"/proc/{os.getppid()}/cwd", ANSWERS.get("_template"))
+sys.path[:0] = [d for d in TEMPLATE_DIRS if d and os.path.isfile(os.path.join(d, "generator", "spec.py"))][:1]
 
-
-def load_spec():
-    for candidate in CANDIDATE_TEMPLATE_DIRS:
-        root = Path(candidate)
-        if candidate and (root / "generator" / "spec.py").is_file():
-            sys.path.insert(0, str(root.resolve()))
-            break
-    from generator import spec
-
-    return spec
-
+from generator import spec  # noqa: E402
 
 if __name__ == "__main__":
-    spec = load_spec()
     try:
         spec.validate(ANSWERS)
     except spec.SpecError as problem:
