@@ -3,7 +3,9 @@
 The browser test renders a project, installs its locked npm dependencies, builds it,
 writes amplify_outputs.json with the project's own script from a fixture of
 `cdk deploy --outputs-file`, serves web/dist on 127.0.0.1 and runs web/tests/smoke.mjs
-in Debian's headless Chromium. Its screenshot is kept in test-artifacts/.
+in Debian's headless Chromium: sign-in form and client configuration, then the items
+through a GraphQL API and a real-time endpoint played by the browser's request router.
+Its screenshots are kept in test-artifacts/.
 """
 
 from __future__ import annotations
@@ -135,7 +137,7 @@ def test_built_client_signs_in_against_the_deployed_stacks_in_chromium(tmp_path,
             "IdentityPoolId": "eu-west-1:00000000-0000-4000-8000-000000000000",
         },
         "modern-app-dev-api": {
-            "GraphQLUrl": "https://fixture0123456789.appsync-api.eu-west-1.amazonaws.com/graphql",
+            "GraphQLUrl": "https://abcdefghijklmnopqrstuvwxyz.appsync-api.eu-west-1.amazonaws.com/graphql",
             "GraphQLRegion": "eu-west-1",
         },
     }))
@@ -143,10 +145,10 @@ def test_built_client_signs_in_against_the_deployed_stacks_in_chromium(tmp_path,
     _run([sys.executable, "-m", "scripts.write_amplify_outputs", "--env", "dev", "--out", str(config)],
          project, timings, "write amplify_outputs.json")
 
-    ARTIFACTS.mkdir(exist_ok=True)
-    screenshot = ARTIFACTS / "web-client-sign-in.png"
-    screenshot.unlink(missing_ok=True)
+    screenshots = [ARTIFACTS / "web-client-sign-in.png", ARTIFACTS / "web-client-items.png"]
+    for screenshot in screenshots:
+        screenshot.unlink(missing_ok=True)
     url = served(web / "dist")
-    _run(["node", "tests/smoke.mjs", url, str(config), str(screenshot)], web, timings, "browser")
-    assert screenshot.stat().st_size > 0
+    _run(["node", "tests/smoke.mjs", url, str(config), str(ARTIFACTS), "search,service"], web, timings, "browser")
+    assert all(screenshot.stat().st_size > 0 for screenshot in screenshots)
     print(f"web client timings (s): {timings}")

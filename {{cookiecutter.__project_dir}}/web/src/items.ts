@@ -3,7 +3,14 @@
  * live updates from the onItemChanged subscription, and (with the service tier) one
  * query that AppSync's HTTP resolver answers from the container service.
  */
-import { generateClient, type GraphQLResult, type GraphQLSubscription } from "aws-amplify/api";
+import {
+  CONNECTION_STATE_CHANGE,
+  ConnectionState,
+  generateClient,
+  type GraphQLResult,
+  type GraphQLSubscription,
+} from "aws-amplify/api";
+import { Hub } from "aws-amplify/utils";
 
 import * as ops from "../graphql/operations";
 import { busy, errorText, field, h, messageLine } from "./dom";
@@ -21,6 +28,11 @@ export function itemsView(email: string, onSignOut: () => void): { view: HTMLEle
   const list = h("ul", { class: "items", "data-testid": "items" });
   const status = messageLine("items-message");
   const live = h("p", { class: "live", "data-testid": "live" }, "Connecting to live updates…");
+  const stopWatchingConnection = Hub.listen("api", ({ payload }) => {
+    if (payload.event !== CONNECTION_STATE_CHANGE) return;
+    const state = (payload.data as { connectionState: ConnectionState }).connectionState;
+    live.textContent = state === ConnectionState.Connected ? "Live updates on." : `Live updates: ${state}.`;
+  });
   const signOutButton = h("button", { type: "button", "data-testid": "sign-out" }, "Sign out");
   signOutButton.addEventListener("click", onSignOut);
 
@@ -107,7 +119,6 @@ export function itemsView(email: string, onSignOut: () => void): { view: HTMLEle
     },
     error: (error) => (live.textContent = `Live updates stopped: ${errorText(error)}`),
   });
-  live.textContent = "Live updates on.";
 
   void refresh().catch((error) => (status.textContent = errorText(error)));
   const view = h(
@@ -119,5 +130,9 @@ export function itemsView(email: string, onSignOut: () => void): { view: HTMLEle
     list,
     live,
   );
-  return { view, close: () => subscription.unsubscribe() };
+  const close = () => {
+    subscription.unsubscribe();
+    stopWatchingConnection();
+  };
+  return { view, close };
 }
