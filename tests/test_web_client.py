@@ -24,10 +24,14 @@ from pathlib import Path
 
 import pytest
 
+from generator import answers
+
 from .conftest import ROOT, render_with_refarch
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = ROOT / "test-artifacts"
+# What web/tests/smoke.mjs expects to find on the page -> the option that turns it on.
+SMOKE_FEATURES = {"search": "search", "service": "service_tier"}
 GRAPHQL_DOCUMENT = re.compile(r"export const (\w+)(?:: string \| null)? = (/\* GraphQL \*/ `.*?`|null);", re.DOTALL)
 
 
@@ -75,7 +79,7 @@ def test_web_client_off_leaves_no_trace(tmp_path):
         path.relative_to(project).as_posix()
         for path in project.rglob("*")
         if path.is_file() and path.name != ".cruft.json"  # provenance records every question asked
-        and re.search(r"amplify|web/|npm ", path.read_text(), re.IGNORECASE)
+        and re.search(r"amplify|\bweb/", path.read_text(), re.IGNORECASE)
     ]
     assert leftovers == []
     assert not re.search(r"^web:", (project / "Makefile").read_text(), re.MULTILINE)
@@ -119,16 +123,8 @@ def served():
         server.server_close()
 
 
-@pytest.mark.browser
-def test_built_client_signs_in_against_the_deployed_stacks_in_chromium(tmp_path, served):
-    assert CHROMIUM.exists(), f"{CHROMIUM} not found: install Debian's chromium (`apt-get install chromium`)"
-    assert shutil.which("npm"), "npm not found: the web client is built with Node.js and npm"
-    project = render_with_refarch({"edition": "full", "dev_region": "eu-west-1"}, tmp_path)
-    web = project / "web"
-    timings: dict[str, float] = {}
-    _run(["npm", "ci", "--no-audit", "--no-fund", "--prefer-offline"], web, timings, "npm ci")
-    _run(["npm", "run", "build"], web, timings, "build")
-
+def _write_stack_outputs(project: Path) -> Path:
+    """What `cdk deploy --outputs-file` writes for the dev Identity and Api stacks."""
     outputs_file = project / "cdk-outputs-dev.json"
     outputs_file.write_text(json.dumps({
         "modern-app-dev-identity": {
@@ -141,14 +137,40 @@ def test_built_client_signs_in_against_the_deployed_stacks_in_chromium(tmp_path,
             "GraphQLRegion": "eu-west-1",
         },
     }))
-    config = web / "dist" / "amplify_outputs.json"
-    _run([sys.executable, "-m", "scripts.write_amplify_outputs", "--env", "dev", "--out", str(config)],
-         project, timings, "write amplify_outputs.json")
+    return outputs_file
 
-    screenshots = [ARTIFACTS / "web-client-sign-in.png", ARTIFACTS / "web-client-items.png"]
-    for screenshot in screenshots:
-        screenshot.unlink(missing_ok=True)
-    url = served(web / "dist")
-    _run(["node", "tests/smoke.mjs", url, str(config), str(ARTIFACTS), "search,service"], web, timings, "browser")
-    assert all(screenshot.stat().st_size > 0 for screenshot in screenshots)
+
+@pytest.mark.browser
+def test_built_client_signs_in_against_the_deployed_stacks_in_chromium(tmp_path, served):
+    assert CHROMIUM.exists(), f"{CHROMIUM} not found: install Debian's chromium (`apt-get install chromium`)"
+    assert shutil.which("npm"), "npm not found: the web client is built with Node.js and npm"
+    timings: dict[str, float] = {}
+    installed: Path | None = None
+    for name in ("full", "minimal"):
+        given = {"edition": name, "dev_region": "eu-west-1"}
+        resolved = answers.resolve(given)
+        project = render_with_refarch(given, tmp_path / name)
+        web = project / "web"
+        if installed is None:
+            _run(["npm", "ci", "--no-audit", "--no-fund", "--prefer-offline"], web, timings, "npm ci")
+            installed = web / "node_modules"
+        else:
+            # Every rendering locks the same packages, so one install serves them all.
+            assert (web / "package-lock.json").read_bytes() == (installed.parent / "package-lock.json").read_bytes()
+            (web / "node_modules").symlink_to(installed, target_is_directory=True)
+        _run(["npm", "run", "build"], web, timings, f"build {name}")
+
+        _write_stack_outputs(project)
+        config = web / "dist" / "amplify_outputs.json"
+        _run([sys.executable, "-m", "scripts.write_amplify_outputs", "--env", "dev", "--out", str(config)],
+             project, timings, f"write amplify_outputs.json {name}")
+
+        artifacts = ARTIFACTS / f"web-client-{name}"
+        screenshots = [artifacts / "web-client-sign-in.png", artifacts / "web-client-items.png"]
+        for screenshot in screenshots:
+            screenshot.unlink(missing_ok=True)
+        features = [feature for feature, option in SMOKE_FEATURES.items() if resolved[option] == "yes"]
+        command = ["node", "tests/smoke.mjs", served(web / "dist"), str(config), str(artifacts), ",".join(features)]
+        _run(command, web, timings, f"browser {name}")
+        assert all(screenshot.stat().st_size > 0 for screenshot in screenshots)
     print(f"web client timings (s): {timings}")
