@@ -1,10 +1,14 @@
-"""Step 2: the web client's amplify_outputs.json comes from the deployed stacks' outputs."""
+"""Step 2, the web client: its configuration comes from the deployed stacks' outputs, and
+every GraphQL document it sends is valid against the API's schema."""
 
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
 import pytest
+from graphql import build_schema, parse, validate
 
 from scripts.write_amplify_outputs import (
     REQUIRED_OUTPUTS,
@@ -110,3 +114,49 @@ def test_the_stacks_export_each_output_the_client_needs(dev, environment, unit, 
         pytest.skip(f"the {stack_id} stack is not part of this app")
     output = dev.raw(stack_id).get("Outputs", {}).get(key)
     assert output is not None, f"{stack_id} stack exports no output '{key}'"
+
+
+PROJECT = Path(__file__).resolve().parent.parent
+SCHEMA = PROJECT / "{{ cookiecutter.package_name }}" / "api" / "schema.graphql"
+CLIENT_OPERATIONS = PROJECT / "web" / "graphql" / "operations.ts"
+# What AppSync defines around a schema: its scalars and authorization directives.
+APPSYNC_DEFINITIONS = """
+scalar AWSDate
+scalar AWSTime
+scalar AWSDateTime
+scalar AWSTimestamp
+scalar AWSEmail
+scalar AWSJSON
+scalar AWSURL
+scalar AWSPhone
+scalar AWSIPAddress
+directive @aws_subscribe(mutations: [String]) on FIELD_DEFINITION
+directive @aws_auth(cognito_groups: [String]) on FIELD_DEFINITION
+directive @aws_cognito_user_pools(cognito_groups: [String]) on OBJECT | FIELD_DEFINITION
+directive @aws_iam on OBJECT | FIELD_DEFINITION
+directive @aws_api_key on OBJECT | FIELD_DEFINITION
+directive @aws_oidc on OBJECT | FIELD_DEFINITION
+directive @aws_lambda on OBJECT | FIELD_DEFINITION
+"""
+
+
+def client_documents() -> dict[str, str]:
+    """The GraphQL documents in web/graphql/operations.ts, by constant name (null ones left out)."""
+    text = CLIENT_OPERATIONS.read_text(encoding="utf-8")
+    return dict(re.findall(r"export const (\w+)(?:: string \| null)? = /\* GraphQL \*/ `(.*?)`;", text, re.DOTALL))
+
+
+def test_client_has_its_documents():
+    documents = client_documents()
+    assert {"listItems", "createItem", "deleteItem", "onItemChanged"} <= set(documents)
+    assert ("searchItems" in documents) is {{ "True" if cookiecutter.search == "yes" else "False" }}
+    assert ("serviceHealth" in documents) is {{ "True" if cookiecutter.service_tier == "yes" else "False" }}
+
+
+@pytest.mark.parametrize("name", sorted(client_documents()))
+def test_client_documents_are_valid_against_the_api_schema(name):
+    if not SCHEMA.exists():
+        pytest.skip(f"{SCHEMA.relative_to(PROJECT)} is not part of this project")
+    schema = build_schema(APPSYNC_DEFINITIONS + SCHEMA.read_text(encoding="utf-8"))
+    errors = validate(schema, parse(client_documents()[name]))
+    assert not errors, f"{name}: {[error.message for error in errors]}"
