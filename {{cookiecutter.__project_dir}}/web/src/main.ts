@@ -4,6 +4,7 @@
  */
 import { Amplify } from "aws-amplify";
 import { fetchUserAttributes, getCurrentUser, signOut } from "aws-amplify/auth";
+import { Hub } from "aws-amplify/utils";
 
 import { signInView } from "./auth";
 import { errorText, h } from "./dom";
@@ -52,9 +53,7 @@ function showSignIn(notice = ""): void {
 async function showSignedIn(): Promise<void> {
   const user = await getCurrentUser();
   const email = (await fetchUserAttributes().catch(() => ({ email: undefined }))).email ?? user.username;
-  const items = itemsView(email, () => {
-    void signOut().then(() => showSignIn("Signed out."));
-  });
+  const items = itemsView(email, () => void signOut());
   closeItems();
   closeItems = items.close;
   root.replaceChildren(items.view);
@@ -68,6 +67,11 @@ async function start(): Promise<void> {
     return;
   }
   showConnection();
+  // Sign-out here or in another tab, or a session that can no longer be refreshed.
+  Hub.listen("auth", ({ payload }) => {
+    if (payload.event === "signedOut") showSignIn("Signed out.");
+    if (payload.event === "tokenRefresh_failure") showSignIn("Your session has ended; sign in again.");
+  });
   try {
     await getCurrentUser();
   } catch {
