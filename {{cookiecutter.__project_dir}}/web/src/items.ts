@@ -39,8 +39,8 @@ export function itemsView(email: string, onSignOut: () => void): { view: HTMLEle
   const createForm = h(
     "form",
     { "data-testid": "create-item", "aria-label": "New item" },
-    h("input", { name: "name", placeholder: "Name", required: true, maxlength: "200" }),
-    h("input", { name: "description", placeholder: "Description", maxlength: "2000" }),
+    h("input", { name: "name", placeholder: "Name", "aria-label": "Name", required: true, maxlength: "200" }),
+    h("input", { name: "description", placeholder: "Description", "aria-label": "Description", maxlength: "2000" }),
     h("button", { type: "submit" }, "Add"),
   );
   createForm.addEventListener("submit", (event) => {
@@ -82,7 +82,7 @@ export function itemsView(email: string, onSignOut: () => void): { view: HTMLEle
     const searchForm = h(
       "form",
       { "data-testid": "search-items", role: "search" },
-      h("input", { name: "query", type: "search", placeholder: "Search items" }),
+      h("input", { name: "query", type: "search", placeholder: "Search items", "aria-label": "Search items" }),
       h("button", { type: "submit" }, "Search"),
     );
     searchForm.addEventListener("submit", (event) => {
