@@ -28,7 +28,7 @@ test: install
 	$(BIN)/python -m pytest -n 2 tests
 
 test-fast: install
-	$(BIN)/python -m pytest -n 2 -m "not synth" tests
+	$(BIN)/python -m pytest -n 2 -m "not synth and not browser" tests
 
 clean:
 	rm -rf build dist

@@ -381,7 +381,7 @@ COMPONENTS: tuple[Component, ...] = (
     Component("identity", "Cognito user pool and identity pool", "identity", (1,), paths=("{package}/identity",),
               services=("cognito-idp", "cognito-identity")),
     Component("web_client", "Amplify JS v6 web client", "client", (2,), enabled_when=(on("web_client"),),
-              paths=("web", "scripts/write_amplify_outputs.py")),
+              paths=("web", "scripts/write_amplify_outputs.py", "tests/test_web_client.py")),
     Component("graphql_api", "AppSync GraphQL API with a Lambda resolver", "api", (3, 4),
               paths=("{package}/api",), services=("appsync", "lambda")),
     Component("http_resolver", "AppSync HTTP resolver signed with IAM", "api", (5,), enabled_when=_SERVICE),

@@ -20,3 +20,8 @@ if __name__ == "__main__":
             shutil.rmtree(path)
         elif path.exists():
             path.unlink()
+        # A folder left empty by the removal (scripts/, say) goes too.
+        for parent in path.parents:
+            if parent == project or not parent.is_dir() or any(parent.iterdir()):
+                break
+            parent.rmdir()

@@ -1,0 +1,75 @@
+/**
+ * Every GraphQL document the client sends, in one file, to keep it aligned with
+ * the API's schema ({{ cookiecutter.package_name }}/api/schema.graphql): items owned by the signed-in user.
+ * Documents for optional parts of the API are null when that part is not deployed.
+ */
+
+export interface Item {
+  id: string;
+  name: string;
+  description?: string | null;
+  createdAt?: string | null;
+}
+
+export interface ItemPage {
+  items: Item[];
+  nextToken?: string | null;
+}
+
+export const listItems = /* GraphQL */ `
+  query ListItems($limit: Int, $nextToken: String) {
+    listItems(limit: $limit, nextToken: $nextToken) {
+      items { id name description createdAt }
+      nextToken
+    }
+  }
+`;
+export type ListItemsResult = { listItems: ItemPage };
+
+export const createItem = /* GraphQL */ `
+  mutation CreateItem($input: CreateItemInput!) {
+    createItem(input: $input) { id name description createdAt }
+  }
+`;
+export type CreateItemResult = { createItem: Item };
+
+export const deleteItem = /* GraphQL */ `
+  mutation DeleteItem($id: ID!) {
+    deleteItem(id: $id) { id }
+  }
+`;
+export type DeleteItemResult = { deleteItem: Pick<Item, "id"> | null };
+
+export const onItemChanged = /* GraphQL */ `
+  subscription OnItemChanged {
+    onItemChanged { id name description createdAt }
+  }
+`;
+export type OnItemChangedResult = { onItemChanged: Item };
+
+// Steps 7-8: full-text search through OpenSearch.
+export const searchItems: string | null = {% if cookiecutter.search == "yes" -%}
+/* GraphQL */ `
+  query SearchItems($query: String!) {
+    searchItems(query: $query) {
+      items { id name description createdAt }
+      nextToken
+    }
+  }
+`;
+{%- else -%}
+null;
+{%- endif %}
+export type SearchItemsResult = { searchItems: ItemPage };
+
+// Steps 5, 9-10: a query served by the HTTP resolver -> API Gateway -> Fargate.
+export const serviceHealth: string | null = {% if cookiecutter.service_tier == "yes" -%}
+/* GraphQL */ `
+  query ServiceHealth {
+    serviceHealth { status version }
+  }
+`;
+{%- else -%}
+null;
+{%- endif %}
+export type ServiceHealthResult = { serviceHealth: { status: string; version?: string | null } };
