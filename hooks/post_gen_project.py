@@ -14,8 +14,9 @@ sys.path[:0] = [d for d in TEMPLATE_DIRS if d and os.path.isfile(os.path.join(d,
 from generator import spec  # noqa: E402
 
 if __name__ == "__main__":
+    project = Path.cwd()
     for relative in spec.disabled_paths(ANSWERS):
-        path = Path.cwd() / relative
+        path = project / relative
         if path.is_dir():
             shutil.rmtree(path)
         elif path.exists():
