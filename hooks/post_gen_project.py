@@ -1,4 +1,4 @@
-"""Remove the files of disabled components, using the component map in generator/spec.py."""
+"""Remove the files of disabled components and write the README's diagram, all from generator/spec.py."""
 
 import json
 import os
@@ -20,13 +20,13 @@ def load_spec():
         if candidate and (root / "generator" / "spec.py").is_file():
             sys.path.insert(0, str(root.resolve()))
             break
-    from generator import spec
+    from generator import readme, spec
 
-    return spec
+    return spec, readme
 
 
 if __name__ == "__main__":
-    spec = load_spec()
+    spec, readme = load_spec()
     project = Path.cwd()
     for relative in spec.disabled_paths(ANSWERS):
         path = project / relative
@@ -34,3 +34,4 @@ if __name__ == "__main__":
             shutil.rmtree(path)
         elif path.exists():
             path.unlink()
+    readme.fill(project / "README.md", ANSWERS)
