@@ -71,7 +71,7 @@ def _enabled_when(component: spec.Component) -> str:
 def options_page() -> str:
     lines = ["# Options reference", "", GENERATED_NOTE.strip(), ""]
     lines += [
-        "Every question refarch asks, in the order it asks them. A question is asked only when its",
+        "Every question refarch asks, grouped by topic. A question is asked only when its",
         "condition holds; otherwise its default applies (a toggle that is not asked is `no`). Defaults in",
         "`{{ }}` are computed from earlier answers. `refarch options --json` prints the same data.",
         "",
