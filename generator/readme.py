@@ -56,11 +56,11 @@ def costs(answers: dict[str, str]) -> str:
     """The enabled components that cost money every hour they exist, whether used or not."""
     fixed = [c for c in spec.enabled_components(answers) if c.fixed_monthly_cost]
     if not fixed:
-        return ("No component of this project has a fixed monthly cost: what it runs is billed per request, "
-                "per stored byte or per running task.\n")
+        return ("No component of this project has a fixed monthly cost: what it runs is billed by use "
+                "(requests, storage, running time).\n")
     lines = ["These components cost money every hour they exist, whether the application is used or not:", ""]
     lines += [f"- {c.title}: {c.fixed_monthly_cost}" for c in fixed]
-    lines += ["", "Everything else is billed per request, per stored byte or per running task. Destroy the dev "
+    lines += ["", "Everything else is billed by use (requests, storage, running time). Destroy the dev "
               "environment when it is not in use (`make destroy ENV=dev`)."]
     return "\n".join(lines) + "\n"
 
