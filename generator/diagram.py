@@ -95,7 +95,10 @@ def drawing(answers: dict[str, str]) -> Drawing:
         return None, group
 
     groups = []
-    for tier_name, tier in spec.TIERS.items():
+    tiers = {**spec.TIERS}
+    for component in enabled.values():
+        tiers.setdefault(component.tier, spec.Tier(component.tier.capitalize(), component.unit))
+    for tier_name, tier in tiers.items():
         members = [c for c in enabled.values() if c.tier == tier_name and c.name not in contained]
         if not members:
             continue

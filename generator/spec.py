@@ -372,7 +372,7 @@ class Component:
 
     def __post_init__(self) -> None:
         if not self.unit:
-            object.__setattr__(self, "unit", TIERS[self.tier].unit)
+            object.__setattr__(self, "unit", TIERS[self.tier].unit if self.tier in TIERS else self.tier)
         if not self.tests:
             object.__setattr__(self, "tests", (f"tests/test_{self.unit.rsplit('/', 1)[-1]}.py",))
 
