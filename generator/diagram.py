@@ -43,10 +43,6 @@ class Drawing:
     groups: list[Group]
     edges: list[Edge]
 
-    def component_ids(self) -> set[str]:
-        """Every enabled component, drawn as a node or as a box around others."""
-        return {name for name in self.labels if name in spec.COMPONENTS_BY_NAME}
-
 
 def _steps(steps: tuple[int, ...]) -> str:
     if not steps:
@@ -102,13 +98,15 @@ def drawing(answers: dict[str, str]) -> Drawing:
         members = [c for c in enabled.values() if c.tier == tier_name and c.name not in contained]
         if not members:
             continue
-        box = Group(f"tier_{tier_name}", tier.title)
+        whole_tier = next((c for c in members if c.name == tier_name and c.contains), None)
+        if whole_tier is not None:
+            # The component that is the whole tier (e.g. the analytics unit) draws the tier's box.
+            _, box = place(whole_tier)
+            labels[whole_tier.name] = box.title = tier.title
+        else:
+            box = Group(f"tier_{tier_name}", tier.title)
         for component in members:
-            if component.name == tier_name and component.contains:
-                # The component that is the whole tier (e.g. the analytics unit) is the tier's box.
-                _, inner = place(component)
-                box.id, box.nodes, box.groups = inner.id, inner.nodes, inner.groups
-                labels[component.name] = tier.title
+            if component is whole_tier:
                 continue
             node, inner = place(component)
             if inner:
