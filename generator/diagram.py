@@ -77,10 +77,11 @@ def drawing(answers: dict[str, str]) -> Drawing:
     contained = {member for c in enabled.values() for member in c.contains}
 
     def place(component: spec.Component) -> tuple[str | None, Group | None]:
-        labels[component.name] = _component_label(component)
         if not component.contains:
+            labels[component.name] = _component_label(component)
             return component.name, None
-        group = Group(component.name, labels[component.name])
+        labels[component.name] = component.title  # its members carry the steps
+        group = Group(component.name, component.title)
         for member in component.contains:
             if member in enabled:
                 node, inner = place(enabled[member])
