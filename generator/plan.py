@@ -37,11 +37,19 @@ class FixedCost:
     cost: str
 
 
+@dataclass(frozen=True)
+class Prerequisite:
+    component: str
+    title: str
+    needs: str
+
+
 @dataclass
 class Plan:
     project: str
     files: list[str]
     fixed_costs: list[FixedCost]
+    prerequisites: list[Prerequisite] = field(default_factory=list)
     stacks: list[StackPlan] = field(default_factory=list)
     synthesised: bool = False
 
@@ -52,6 +60,12 @@ class Plan:
 def fixed_costs(answers: dict[str, str]) -> list[FixedCost]:
     return [FixedCost(c.name, c.title, c.fixed_monthly_cost)
             for c in spec.enabled_components(answers) if c.fixed_monthly_cost]
+
+
+def prerequisites(answers: dict[str, str]) -> list[Prerequisite]:
+    """What the AWS accounts need before the first deploy, for the enabled components."""
+    return [Prerequisite(c.name, c.title, c.prerequisite_for(answers))
+            for c in spec.enabled_components(answers) if c.prerequisite]
 
 
 def count_resources(cloud_assembly: Path) -> list[StackPlan]:
@@ -95,7 +109,8 @@ def plan(answers: dict[str, str], *, synth: bool = True) -> Plan:
     with tempfile.TemporaryDirectory(prefix="refarch-plan-") as scratch:
         project = render.render(answers, Path(scratch) / "out")
         files = sorted(p.relative_to(project).as_posix() for p in project.rglob("*") if p.is_file())
-        result = Plan(project=answers["project_slug"], files=files, fixed_costs=fixed_costs(answers))
+        result = Plan(project=answers["project_slug"], files=files, fixed_costs=fixed_costs(answers),
+                      prerequisites=prerequisites(answers))
         if synth:
             cloud_assembly = Path(scratch) / "cdk.out"
             synthesise(project, cloud_assembly)
@@ -121,4 +136,6 @@ def report(result: Plan) -> str:
         lines += ["", "Stacks: not synthesised (--no-synth)."]
     lines += ["", "Fixed monthly cost (billed while deployed, used or not):"]
     lines += [f"  {c.title}: {c.cost}" for c in result.fixed_costs] or ["  none"]
+    lines += ["", "Before the first deploy (besides credentials and a CDK bootstrap of each account and region):"]
+    lines += [f"  {p.title}: {p.needs}" for p in result.prerequisites] or ["  nothing else"]
     return "\n".join(lines)

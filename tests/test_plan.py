@@ -54,6 +54,7 @@ def test_plan_lists_exactly_the_files_that_new_creates_and_writes_nothing(tmp_pa
     assert data["files"] == sorted(tree(rendered))
     assert data["synthesised"] is False and data["stacks"] == []
     assert {c["component"] for c in data["fixed_costs"]} == {"search", "private_ecr_access"}
+    assert [p["component"] for p in data["prerequisites"]] == ["search"]
 
 
 def test_plan_refuses_an_invalid_answer_set():
@@ -80,6 +81,7 @@ def test_plan_synthesises_and_counts_every_stack_of_every_environment():
 def test_report_shows_stacks_totals_and_fixed_costs():
     result = plan.Plan(project="app", files=["README.md", "app.py"],
                        fixed_costs=[plan.FixedCost("dax", "DAX cluster", "DAX nodes")],
+                       prerequisites=[plan.Prerequisite("search", "OpenSearch", "create the service-linked role")],
                        stacks=[plan.StackPlan("Dev", "Network", "app-dev-network", 14),
                                plan.StackPlan("Dev", "Stateful", "app-dev-stateful", 1)], synthesised=True)
     text = plan.report(result)
@@ -87,3 +89,4 @@ def test_report_shows_stacks_totals_and_fixed_costs():
     assert "Dev/Network" in text and "app-dev-stateful" in text
     assert "Dev: 15 resources" in text
     assert "DAX cluster: DAX nodes" in text
+    assert "OpenSearch: create the service-linked role" in text
