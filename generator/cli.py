@@ -9,6 +9,8 @@ from typing import Annotated
 import typer
 
 from generator import answers as answer_sources
+from generator import diagram as diagrams
+from generator import plan as planning
 from generator import render as rendering
 from generator import spec
 from generator.spec import SpecError
@@ -72,6 +74,77 @@ def options(as_json: Annotated[bool, typer.Option("--json", help="Machine-readab
         typer.echo(f"    {option['help']}")
         typer.echo(f"    default: {option['default'] or '(empty)'}; asked when: {option['asked_when']}")
     typer.echo("\neditions: " + "; ".join(f"{name}: {text}" for name, text in spec.EDITION_HELP.items()))
+
+
+ConfigOption = Annotated[Path | None, typer.Option("--config", help="YAML mapping of option: value.")]
+SetOption = Annotated[list[str] | None, typer.Option("--set", help="key=value, repeatable.")]
+EditionOption = Annotated[str | None, typer.Option("--edition", help=f"One of {', '.join(spec.EDITIONS)}.")]
+
+
+def given_answers(config: Path | None, assignments: list[str] | None, edition: str | None) -> dict[str, str]:
+    """Answers from --config, --edition and --set (in that order of precedence, last wins), defaults for the rest."""
+    given: dict[str, object] = answer_sources.load_config_file(config) if config else {}
+    if edition is not None:
+        given["edition"] = edition
+    given.update(answer_sources.parse_assignments(assignments or []))
+    return answer_sources.resolve(given)
+
+
+def project_answers(project: Path) -> dict[str, str]:
+    """The answers recorded in a rendered project's .cruft.json."""
+    try:
+        recorded = json.loads((project / ".cruft.json").read_text(encoding="utf-8"))["context"]["cookiecutter"]
+    except (OSError, ValueError, KeyError) as problem:
+        raise SpecError(f"--project {project}: no readable .cruft.json with answers ({problem})") from None
+    return spec.validate({k: v for k, v in recorded.items() if k in spec.OPTIONS_BY_NAME})
+
+
+@app.command()
+def diagram(
+    config: ConfigOption = None,
+    assignments: SetOption = None,
+    edition: EditionOption = None,
+    project: Annotated[Path | None, typer.Option("--project", help="A rendered project (its .cruft.json).")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="mermaid, markdown (fenced) or dot.")] = "mermaid",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File; .svg/.png need Graphviz.")] = None,
+) -> None:
+    """Draw the architecture of an answer set: exactly the enabled components, by tier, with seed steps."""
+    writers = {"mermaid": diagrams.mermaid, "markdown": diagrams.markdown, "dot": diagrams.dot}
+    try:
+        if fmt not in writers:
+            raise SpecError(f"--format: '{fmt}' is not one of {', '.join(writers)}")
+        answers = project_answers(project) if project else given_answers(config, assignments, edition)
+        if output is not None and output.suffix.lower() in (".svg", ".png"):
+            diagrams.write_image(answers, output)
+            typer.echo(f"Wrote {output}")
+            return
+        text = writers[fmt](answers)
+    except (SpecError, diagrams.GraphvizMissing) as problem:
+        raise fail(str(problem)) from None
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        typer.echo(f"Wrote {output}")
+
+
+@app.command()
+def plan(
+    config: ConfigOption = None,
+    assignments: SetOption = None,
+    edition: EditionOption = None,
+    synth: Annotated[bool, typer.Option("--synth/--no-synth", help="Synthesise to count resources.")] = True,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Dry run: the files, the stacks with their resource counts, and the fixed-cost components; writes nothing."""
+    try:
+        answers = given_answers(config, assignments, edition)
+        for note in spec.warnings(answers):
+            typer.secho(f"warning: {note}", err=True, fg=typer.colors.YELLOW)
+        result = planning.plan(answers, synth=synth)
+    except (SpecError, rendering.RenderError, planning.PlanError) as problem:
+        raise fail(str(problem)) from None
+    typer.echo(json.dumps(result.as_dict(), indent=2) if as_json else planning.report(result))
 
 
 if __name__ == "__main__":

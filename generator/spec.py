@@ -12,6 +12,7 @@ import difflib
 import json
 import keyword
 import re
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -352,6 +353,10 @@ class Component:
 
     `paths` are relative to the rendered project; `{package}` stands for the package
     name. `services` are botocore endpoint prefixes that must be offered in each region.
+    `unit` is the folder of the rendered project that holds it (default: from its tier),
+    `tests` the rendered project's test files that assert it (default: that unit's),
+    `prerequisite` what the AWS account needs before the first deploy (`{option}` is
+    replaced by the answer), and `contains` the components grouped under it in diagrams.
     """
 
     name: str
@@ -362,9 +367,48 @@ class Component:
     paths: tuple[str, ...] = ()
     services: tuple[str, ...] = ()
     fixed_monthly_cost: str = ""
+    unit: str = ""
+    tests: tuple[str, ...] = ()
+    prerequisite: str = ""
+    contains: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.unit:
+            object.__setattr__(self, "unit", TIERS[self.tier].unit if self.tier in TIERS else self.tier)
+        if not self.tests:
+            object.__setattr__(self, "tests", (f"tests/test_{self.unit.rsplit('/', 1)[-1]}.py",))
 
     def enabled(self, answers: dict[str, str]) -> bool:
         return all_hold(self.enabled_when, answers)
+
+    def unit_path(self) -> str:
+        """The unit's folder in the rendered project, with `{package}` for the package."""
+        return self.unit if self.unit == "web" else "{package}/" + self.unit
+
+    def prerequisite_for(self, answers: dict[str, str]) -> str:
+        return self.prerequisite.format_map(answers)
+
+
+@dataclass(frozen=True)
+class Tier:
+    """A layer of the architecture: diagrams group components by tier, in TIERS order."""
+
+    title: str
+    unit: str
+
+
+TIERS: dict[str, Tier] = {
+    "client": Tier("Web and mobile client", "web"),
+    "identity": Tier("Identity", "identity"),
+    "api": Tier("GraphQL API", "api"),
+    "search": Tier("Search", "search"),
+    "service": Tier("Container service", "service"),
+    "data": Tier("Data", "data"),
+    "network": Tier("Network", "network"),
+    "delivery": Tier("CI/CD", "delivery"),
+    "analytics": Tier("Analytics", "analytics"),
+    "engagement": Tier("Engagement", "engagement"),
+}
 
 
 _SERVICE = (on("service_tier"),)
@@ -383,22 +427,29 @@ COMPONENTS: tuple[Component, ...] = (
     Component("web_client", "Amplify JS v6 web client", "client", (2,), enabled_when=(on("web_client"),),
               paths=("web", "scripts/write_amplify_outputs.py", "tests/test_web_client.py")),
     Component("graphql_api", "AppSync GraphQL API with a Lambda resolver", "api", (3, 4),
-              paths=("{package}/api",), services=("appsync", "lambda")),
+              paths=("{package}/api",), services=("appsync", "lambda"),
+              tests=("tests/test_api.py", "tests/runtime/test_api_*.py")),
     Component("http_resolver", "AppSync HTTP resolver signed with IAM", "api", (5,), enabled_when=_SERVICE),
     Component("dynamodb_resolver", "AppSync DynamoDB resolver", "api", (6,)),
     Component("search", "OpenSearch domain and AppSync search resolver", "search", (7, 8),
               enabled_when=(on("search"),), paths=("{package}/search",), services=("es",),
-              fixed_monthly_cost="OpenSearch domain instances"),
+              fixed_monthly_cost="OpenSearch domain instances",
+              tests=("tests/test_search.py", "tests/runtime/test_search_*.py"),
+              prerequisite="create the OpenSearch service-linked role once per account (a domain in a VPC needs "
+                           "it and CloudFormation does not create it): "
+                           "`aws iam create-service-linked-role --aws-service-name es.amazonaws.com`"),
     Component("search_zero_etl", "DynamoDB zero-ETL to OpenSearch (OpenSearch Ingestion)", "search", (8,),
               enabled_when=(on("search"), on("search_indexing", "zero-etl")), services=("osis",),
               fixed_monthly_cost="OpenSearch Ingestion pipeline units"),
     Component("service", "API Gateway -> VPC link -> load balancer -> Fargate", "service", (9, 10),
               enabled_when=_SERVICE, paths=("{package}/service",),
-              services=("apigateway", "ecs", "elasticloadbalancing")),
+              services=("apigateway", "ecs", "elasticloadbalancing"),
+              tests=("tests/test_service.py", "tests/runtime/test_service_*.py")),
     Component("waf", "AWS WAF web ACL on the REST API", "service", (9,),
               enabled_when=_SERVICE + (on("api_waf"),), services=("wafv2",)),
     Component("dax", "DAX cluster", "data", (11,), enabled_when=_SERVICE + (on("dax"),),
-              paths=("{package}/data/dax.py",), services=("dax",), fixed_monthly_cost="DAX nodes"),
+              paths=("{package}/data/dax.py",), services=("dax",), fixed_monthly_cost="DAX nodes",
+              tests=("tests/test_service.py",)),
     Component("table", "DynamoDB table", "data", (12,), paths=("{package}/data",), services=("dynamodb",)),
     Component("private_ecr_access", "VPC endpoints for ECR, logs and the tasks' AWS calls", "network", (18,),
               enabled_when=_SERVICE, fixed_monthly_cost="interface VPC endpoints per AZ"),
@@ -408,34 +459,104 @@ COMPONENTS: tuple[Component, ...] = (
     Component("codecommit", "CodeCommit repository", "delivery", (13,),
               enabled_when=_DELIVERY + (on("source", "codecommit"),), services=("codecommit",)),
     Component("codeconnections", "GitHub/GitLab source through CodeConnections", "delivery", (13,),
-              enabled_when=_DELIVERY + (on("source", "codeconnections"),), services=("codestar-connections",)),
+              enabled_when=_DELIVERY + (on("source", "codeconnections"),), services=("codestar-connections",),
+              prerequisite="complete the handshake of the CodeConnections connection `{source_connection_arn}` "
+                           "(a new connection stays Pending until then: console, Developer Tools > Settings > "
+                           "Connections > Update pending connection) and let it read `{source_repository}`"),
     Component("analytics", "Analytics unit", "analytics", (),
               enabled_when=(AnyOf((When("analytics", (YES,)), When("warehouse", ("serverless", "provisioned")))),),
-              paths=("{package}/analytics",)),
+              paths=("{package}/analytics",), contains=("lake", "quicksight", "warehouse")),
     Component("lake", "Data Firehose -> S3 lake, Glue catalog and crawler, Athena workgroup", "analytics",
               (19, 20, 21), enabled_when=_ANALYTICS, paths=("{package}/analytics/lake",),
               services=("firehose", "glue", "athena", "s3")),
     Component("quicksight", "Quick Sight data source and dataset", "analytics", (22, 24), enabled_when=_BI,
               paths=("{package}/analytics/bi",), services=("quicksight",),
-              fixed_monthly_cost="Quick Sight subscription and users"),
+              fixed_monthly_cost="Quick Sight subscription and users",
+              prerequisite="subscribe the account to Amazon Quick Sight ({quicksight_edition} edition) and create "
+                           "the user `{quicksight_user}` in its default namespace; CloudFormation creates neither "
+                           "(console, or `aws quicksight create-account-subscription`)"),
     Component("saml_federation", "SAML 2.0 federation into Quick Sight", "analytics", (24,),
-              enabled_when=_BI + (on("saml_federation"),), paths=("{package}/analytics/bi/federation.py",)),
+              enabled_when=_BI + (on("saml_federation"),), paths=("{package}/analytics/bi/federation.py",),
+              prerequisite="save your identity provider's SAML 2.0 metadata XML as `{saml_metadata_file}`"),
     Component("redshift_serverless", "Redshift Serverless fed by DynamoDB zero-ETL", "analytics", (23,),
               enabled_when=(on("warehouse", "serverless"),), paths=(), services=("redshift-serverless",),
               fixed_monthly_cost="Redshift Serverless base capacity while queries run"),
     Component("redshift_provisioned", "Redshift RA3 cluster fed by DynamoDB zero-ETL", "analytics", (23,),
               enabled_when=(on("warehouse", "provisioned"),), paths=(), services=("redshift",),
               fixed_monthly_cost="Redshift RA3 nodes"),
-    Component("warehouse", "Redshift unit", "analytics", (23,),
-              enabled_when=(on("warehouse", "serverless", "provisioned"),), paths=("{package}/analytics/warehouse",)),
+    Component("warehouse", "Redshift data warehouse", "analytics", (23,),
+              enabled_when=(on("warehouse", "serverless", "provisioned"),), paths=("{package}/analytics/warehouse",),
+              contains=("redshift_serverless", "redshift_provisioned")),
     Component("end_user_messaging", "SES and AWS End User Messaging", "engagement", (25,),
-              enabled_when=(on("engagement", "end-user-messaging"),), services=("email", "sms-voice")),
+              enabled_when=(on("engagement", "end-user-messaging"),), services=("email", "sms-voice"),
+              prerequisite="verify the SES identity `{sender_domain}` by publishing its DKIM records in the "
+                           "domain's DNS zone, and request SES production access to leave the sandbox (until "
+                           "then SES sends only to verified addresses)"),
     Component("pinpoint", "Amazon Pinpoint (end of support 2026-10-30)", "engagement", (25,),
-              enabled_when=(on("engagement", "pinpoint"),), services=("pinpoint",)),
+              enabled_when=(on("engagement", "pinpoint"),), services=("pinpoint",),
+              prerequisite="check that the account still has Amazon Pinpoint: it reached end of support on "
+                           "2026-10-30 and is unavailable to accounts that never used it"),
     Component("engagement", "Messaging unit", "engagement", (25,),
-              enabled_when=(on("engagement", "end-user-messaging", "pinpoint"),), paths=("{package}/engagement",)),
+              enabled_when=(on("engagement", "end-user-messaging", "pinpoint"),), paths=("{package}/engagement",),
+              contains=("end_user_messaging", "pinpoint")),
 )
 SEED_STEPS = tuple(range(1, 26))
+COMPONENTS_BY_NAME: dict[str, Component] = {c.name: c for c in COMPONENTS}
+
+# People outside the architecture that diagrams show as the ends of flows.
+ACTORS: dict[str, str] = {"clients": "Web and mobile users", "developers": "Developers"}
+
+
+@dataclass(frozen=True)
+class Flow:
+    """An arrow of the architecture: calls or data from one part to another, for the seed's steps.
+
+    `sources` are tried in order and the first enabled one is drawn (a component or an
+    actor), so that an arrow survives when an optional part in front of it is off. The
+    arrow is drawn when its target is enabled and `enabled_when` holds.
+    """
+
+    sources: tuple[str, ...]
+    target: str
+    steps: tuple[int, ...]
+    label: str
+    enabled_when: tuple[When | AnyOf, ...] = ALWAYS
+
+
+_CLIENT = ("web_client", "clients")
+FLOWS: tuple[Flow, ...] = (
+    Flow(("clients",), "web_client", (2,), "Amplify JS"),
+    Flow(_CLIENT, "identity", (1,), "sign in: JWT, then AWS credentials"),
+    Flow(_CLIENT, "graphql_api", (3,), "GraphQL queries, mutations, subscriptions"),
+    Flow(("graphql_api",), "dynamodb_resolver", (6,), "resolver"),
+    Flow(("dynamodb_resolver",), "table", (6,), "read, write"),
+    Flow(("graphql_api",), "table", (4,), "Lambda resolver"),
+    Flow(("graphql_api",), "search", (7,), "search resolver"),
+    Flow(("table",), "search", (8,), "stream to the indexing Lambda",
+         enabled_when=(on("search_indexing", "stream-lambda"),)),
+    Flow(("table",), "search_zero_etl", (8,), "zero-ETL export and stream"),
+    Flow(("search_zero_etl",), "search", (8,), "ingest"),
+    Flow(("graphql_api",), "http_resolver", (5,), "resolver"),
+    Flow(("http_resolver",), "service", (5, 9), "IAM-signed REST call, JWT forwarded"),
+    Flow(("waf",), "service", (9,), "filters requests"),
+    Flow(("service",), "network", (10,), "tasks in private subnets across AZs"),
+    Flow(("service",), "dax", (11,), "cached reads"),
+    Flow(("dax",), "table", (11,), "read-through"),
+    Flow(("service",), "table", (12,), "read, write", enabled_when=(on("dax", NO),)),
+    Flow(("service",), "private_ecr_access", (18,), "images, logs, AWS APIs over PrivateLink"),
+    Flow(("service",), "nat_gateways", (), "internet egress"),
+    Flow(("developers",), "codecommit", (13,), "git push"),
+    Flow(("developers",), "codeconnections", (13,), "git push to GitHub/GitLab"),
+    Flow(("codecommit", "codeconnections"), "delivery", (16,), "source"),
+    Flow(("delivery",), "service", (15, 17), "deploy the image from ECR"),
+    Flow(("service",), "lake", (19,), "container logs via Data Firehose"),
+    Flow(("quicksight",), "lake", (22,), "queries through Athena"),
+    Flow(("saml_federation",), "quicksight", (24,), "SAML 2.0 sign-in"),
+    Flow(("table",), "redshift_serverless", (23,), "zero-ETL"),
+    Flow(("table",), "redshift_provisioned", (23,), "zero-ETL"),
+    Flow(("end_user_messaging",), "clients", (25,), "email, SMS, push"),
+    Flow(("pinpoint",), "clients", (25,), "campaigns"),
+)
 
 
 def enabled_components(answers: dict[str, str]) -> list[Component]:
@@ -447,6 +568,20 @@ def disabled_paths(answers: dict[str, str]) -> list[str]:
     package = answers["package_name"]
     paths = {p.format(package=package) for c in COMPONENTS if not c.enabled(answers) for p in c.paths}
     return sorted(paths)
+
+
+def remove_disabled_paths(project: Path, answers: dict[str, str]) -> None:
+    """Delete the files of disabled components, and any folder that leaves empty (scripts/, say)."""
+    for relative in disabled_paths(answers):
+        path = project / relative
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.exists():
+            path.unlink()
+        for parent in path.parents:
+            if parent == project or not parent.is_dir() or any(parent.iterdir()):
+                break
+            parent.rmdir()
 
 
 # --------------------------------------------------------------------------- region data

@@ -66,6 +66,8 @@ def test_case_leaves_no_file_of_a_disabled_component(cookies, case):
     for component in spec.enabled_components(resolved):
         for relative in component.paths:
             assert (project / relative.format(package=resolved["package_name"])).exists(), relative
+        for pattern in component.tests:
+            assert list(project.glob(pattern)), f"{component.name}: no test file {pattern}"
 
 
 def test_cookiecutter_resolves_the_same_answers_as_refarch(cookies, case):
