@@ -170,6 +170,30 @@ if ANALYTICS:
             {"Action": "firehose:PutRecordBatch", "Effect": "Allow", "Resource": {"Fn::GetAtt": [stream_id, "Arn"]}}
         ]
 
+    def test_an_api_log_group_can_be_copied_into_the_lake_as_plain_messages():
+        import aws_cdk as cdk
+        from aws_cdk import aws_logs as logs
+        from aws_cdk.assertions import Template
+
+        from {{ cookiecutter.package_name }}.analytics.lake.infrastructure import Lake, LakeStorage
+        from {{ cookiecutter.package_name }}.config import cdk_context, load_environment
+
+        config = load_environment("dev")
+        app = cdk.App(context=cdk_context())
+        lake_stack = cdk.Stack(app, "LakeProbe", env=config.env)
+        api_stack = cdk.Stack(app, "ApiProbe", env=config.env)
+        lake = Lake(lake_stack, "Lake", config=config, storage=LakeStorage(lake_stack, "Storage", config=config))
+        lake.add_log_group_source("ApiAccessLogs", log_group=logs.LogGroup(api_stack, "AccessLogs"), name="api")
+        streams = Template.from_stack(lake_stack).find_resources(
+            "AWS::KinesisFirehose::DeliveryStream",
+            {"Properties": {"DeliveryStreamName": Match.string_like_regexp("-api$")}},
+        )
+        s3 = next(iter(streams.values()))["Properties"]["ExtendedS3DestinationConfiguration"]
+        assert s3["Prefix"] == "api-logs/api/dt=!{timestamp:yyyy-MM-dd}/"
+        processors = [p["Type"] for p in s3["ProcessingConfiguration"]["Processors"]]
+        assert processors == ["Decompression", "CloudWatchLogProcessing"]
+        Template.from_stack(api_stack).resource_count_is("AWS::Logs::SubscriptionFilter", 1)
+
 
 if BI:
 

@@ -53,6 +53,8 @@ class ApplicationStage(cdk.Stage):
         #   self.lake.grant_log_delivery(self.service.task_definition.task_role)
         # FireLens output: Name=kinesis_firehose, region=<stack region>,
         #   delivery_stream=self.lake.delivery_stream_name, log_key=log
+        # Optionally the API's access/request logs too (their stack then depends on the Lake stack):
+        #   self.lake.add_log_group_source("ApiAccessLogs", log_group=<the API's log group>, name="api")
 {%- if cookiecutter.bi == "yes" %}
         # Steps 22 and 24: Quick Sight over the lake through Athena.
         analytics_stack = self._stack("Analytics", config, "analytics")

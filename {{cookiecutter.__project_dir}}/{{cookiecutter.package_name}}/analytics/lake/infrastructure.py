@@ -16,6 +16,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kinesisfirehose as firehose
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_logs_destinations as logs_destinations
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
@@ -183,6 +184,31 @@ class Lake(Construct):
             error_prefix=log_schema.date_partitioned(f"errors/{name}/" + log_schema.ERROR_TYPE + "/"),
         )
 
+    def add_log_group_source(
+        self, construct_id: str, *, log_group: logs.ILogGroup, name: str
+    ) -> firehose.DeliveryStream:
+        """Copy a CloudWatch log group (e.g. the API's access logs) into the lake under `api-logs/<name>/`.
+
+        The subscription filter is created beside the log group (its stack then depends on the lake);
+        Firehose decompresses the CloudWatch Logs envelopes and keeps only the log messages.
+        """
+        stream = self._delivery_stream(
+            construct_id,
+            name=f"{self.names['delivery_stream'].removesuffix('-logs')}-{name}",
+            data_prefix=log_schema.date_partitioned(f"api-logs/{name}/"),
+            error_prefix=log_schema.date_partitioned(f"errors/{name}/" + log_schema.ERROR_TYPE + "/"),
+            processors=[
+                firehose.DecompressionProcessor(),
+                firehose.CloudWatchLogProcessor(data_message_extraction=True),
+            ],
+        )
+        log_group.add_subscription_filter(
+            f"{construct_id}ToLake",
+            destination=logs_destinations.FirehoseDestination(stream),
+            filter_pattern=logs.FilterPattern.all_events(),
+        )
+        return stream
+
     def add_reader_role(self, construct_id: str, *, assumed_by: iam.IPrincipal, description: str) -> iam.Role:
         """A role that queries the log table through the workgroup: reads the lake, writes query results."""
         role = iam.Role(self, construct_id, assumed_by=assumed_by, description=description)
@@ -230,7 +256,13 @@ class Lake(Construct):
         return role
 
     def _delivery_stream(
-        self, construct_id: str, *, name: str, data_prefix: str, error_prefix: str
+        self,
+        construct_id: str,
+        *,
+        name: str,
+        data_prefix: str,
+        error_prefix: str,
+        processors: list[firehose.IDataProcessor] | None = None,
     ) -> firehose.DeliveryStream:
         settings = self.settings
         delivery_logs = logs.LogGroup(
@@ -248,6 +280,7 @@ class Lake(Construct):
             buffering_interval=cdk.Duration.seconds(int(settings.get("buffer_interval_seconds", 300))),
             buffering_size=cdk.Size.mebibytes(int(settings.get("buffer_size_mib", 64))),
             logging_config=firehose.EnableLogging(delivery_logs),
+            processors=processors,
         )
         return firehose.DeliveryStream(
             self,

@@ -96,6 +96,18 @@ class Warehouse(Construct):
             enable_key_rotation=True,
             removal_policy=config.stateful_removal_policy,
         )
+        # The zero-ETL integration encrypts the replicated data with this key through Redshift.
+        self.key.add_to_resource_policy(
+            iam.PolicyStatement(
+                principals=[iam.ServicePrincipal("redshift.amazonaws.com")],
+                actions=["kms:Decrypt", "kms:CreateGrant"],
+                resources=["*"],
+                conditions={
+                    "StringEquals": {"aws:SourceAccount": cdk.Aws.ACCOUNT_ID},
+                    "ArnLike": {"aws:SourceArn": _integration_arns()},
+                },
+            )
+        )
         self.security_group = ec2.SecurityGroup(
             self,
             "SecurityGroup",
