@@ -230,6 +230,23 @@ if BI:
         assert {"Name": "event_time", "Type": "DATETIME"} in sql["Columns"]
         assert {"Name": "status", "Type": "INTEGER"} in sql["Columns"]
 
+    def test_quicksight_resources_wait_for_the_subscription_and_user_guard(dev):
+        analytics = dev.raw("Analytics")["Resources"]
+        guards = {
+            logical_id: resource
+            for logical_id, resource in analytics.items()
+            if resource["Type"] in ("Custom::QuickSightSubscriptionCheck", "Custom::QuickSightUserCheck")
+        }
+        assert sorted(r["Type"] for r in guards.values()) == [
+            "Custom::QuickSightSubscriptionCheck",
+            "Custom::QuickSightUserCheck",
+        ]
+        calls = json.dumps([r["Properties"]["Create"] for r in guards.values()])
+        assert "describeAccountSubscription" in calls and "describeUser" in calls
+        for resource in analytics.values():
+            if resource["Type"].startswith("AWS::QuickSight::"):
+                assert set(guards) <= set(resource.get("DependsOn", [])), resource["Type"]
+
     def test_edition_decides_column_level_security_and_the_vpc_connection(dev):
         data_set = _one(dev["Analytics"], "AWS::QuickSight::DataSet")["Properties"]
         assert ("ColumnLevelPermissionRules" in data_set) is ENTERPRISE

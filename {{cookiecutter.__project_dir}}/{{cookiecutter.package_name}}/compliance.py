@@ -68,6 +68,17 @@ LEDGER: tuple[Acknowledgement, ...] = (
         "AwsSolutions::AwsSolutions-IAM5[Resource::<StorageQueryResults8DE7DCEE.Arn>/athena/*]",
         "Athena writes each query's results under a new key below the workgroup's results prefix",
     ),
+    Acknowledgement(
+        "Analytics/Bi/Prerequisites/Subscription",
+        "AwsSolutions::AwsSolutions-IAM5[Resource::*]",
+        "quicksight:DescribeAccountSubscription has no resource type; the guard only reads the subscription",
+    ),
+    Acknowledgement(
+        "Analytics/AWS679f53fac002430cb0da5b7982bd2287",
+        "AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+        "AWSLambdaBasicExecutionRole]",
+        "the CDK SDK-call provider behind the Quick Sight guard only writes its own CloudWatch logs",
+    ),
 {%- if cookiecutter.quicksight_edition == "enterprise" %}
     Acknowledgement(
         "Analytics/Bi/VpcConnectionRole",

@@ -1,7 +1,9 @@
 """Quick Sight over the lake (step 22): an Athena data source and a dataset over the log table.
 
 The Quick Sight account subscription has no CloudFormation resource: it must exist before
-deploy (scripts/check_prerequisites.py checks it, with the user granted below). The edition
+deploy. scripts/check_prerequisites.py checks it (and the user granted below) before
+`cdk deploy`; in CloudFormation, a guard reads both before any Quick Sight resource is
+created, so a missing one fails the deploy first, with Quick Sight's own message. The edition
 (step 24) decides what is generated: {{ cookiecutter.quicksight_edition }}.
 """
 
@@ -13,6 +15,7 @@ from aws_cdk import aws_ec2 as ec2
 {%- endif %}
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_quicksight as quicksight
+from aws_cdk import custom_resources as cr
 from constructs import Construct
 
 from {{ cookiecutter.package_name }}.analytics.lake import log_schema
@@ -46,11 +49,17 @@ DATA_SET_ACTIONS = (
 _QUICKSIGHT_TYPES = {"string": "STRING", "int": "INTEGER", "double": "DECIMAL"}
 
 
+def identity_region(config: EnvironmentConfig) -> str:
+    """Where the Quick Sight users live: the region the subscription was created in."""
+    return config.section("bi").get("identity_region") or config.region
+
+
 def quicksight_user_arn(config: EnvironmentConfig) -> str:
     settings = config.section("bi")
     namespace = settings.get("quicksight_namespace", "default")
     user = settings["quicksight_user"]
-    return f"arn:{cdk.Aws.PARTITION}:quicksight:{config.region}:{config.account}:user/{namespace}/{user}"
+    region = identity_region(config)
+    return f"arn:{cdk.Aws.PARTITION}:quicksight:{region}:{config.account}:user/{namespace}/{user}"
 
 
 def dataset_columns() -> list[tuple[str, str]]:
@@ -86,6 +95,7 @@ class BusinessIntelligence(Construct):
         super().__init__(scope, construct_id)
         prefix = config.stack_name("bi")
         owner = quicksight_user_arn(config)
+        guard = self._prerequisites_guard(config, prefix, owner)
         # Quick Sight reads the lake through this role instead of the account-wide service role.
         reader = lake.add_reader_role(
             "QuickSightReader",
@@ -143,7 +153,51 @@ class BusinessIntelligence(Construct):
         vpc_cidr = config.section("network").get("cidr", "10.0.0.0/16")  # a literal: cdk-nag reads it
         self.vpc_connection = self._vpc_connection(prefix, network, vpc_cidr)
 {%- endif %}
+        for resource in (self.data_source, self.data_set{% if cookiecutter.quicksight_edition == "enterprise" %}, self.vpc_connection{% endif %}):
+            resource.node.add_dependency(guard)
         cdk.CfnOutput(self, "QuickSightDataSetId", value=f"{prefix}-app-logs")
+
+    def _prerequisites_guard(self, config: EnvironmentConfig, prefix: str, owner: str) -> Construct:
+        """Reads the subscription and the owner before anything else: CloudFormation stops at the first missing."""
+        settings = config.section("bi")
+        guard = Construct(self, "Prerequisites")
+        subscription = cr.AwsCustomResource(
+            guard,
+            "Subscription",
+            resource_type="Custom::QuickSightSubscriptionCheck",
+            on_create=cr.AwsSdkCall(
+                service="QuickSight",
+                action="describeAccountSubscription",
+                parameters={"AwsAccountId": config.account},
+                physical_resource_id=cr.PhysicalResourceId.of(f"{prefix}-subscription"),
+            ),
+            policy=cr.AwsCustomResourcePolicy.from_statements(
+                [iam.PolicyStatement(actions=["quicksight:DescribeAccountSubscription"], resources=["*"])]
+            ),
+            install_latest_aws_sdk=False,
+        )
+        user = cr.AwsCustomResource(
+            guard,
+            "Owner",
+            resource_type="Custom::QuickSightUserCheck",
+            on_create=cr.AwsSdkCall(
+                service="QuickSight",
+                action="describeUser",
+                parameters={
+                    "AwsAccountId": config.account,
+                    "Namespace": settings.get("quicksight_namespace", "default"),
+                    "UserName": settings["quicksight_user"],
+                },
+                region=identity_region(config),
+                physical_resource_id=cr.PhysicalResourceId.of(f"{prefix}-owner"),
+            ),
+            policy=cr.AwsCustomResourcePolicy.from_statements(
+                [iam.PolicyStatement(actions=["quicksight:DescribeUser"], resources=[owner])]
+            ),
+            install_latest_aws_sdk=False,
+        )
+        user.node.add_dependency(subscription)
+        return guard
 {%- if cookiecutter.quicksight_edition == "enterprise" %}
 
     def _vpc_connection(self, prefix: str, network: Network, vpc_cidr: str) -> quicksight.CfnVPCConnection:
