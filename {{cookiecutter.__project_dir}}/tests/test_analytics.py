@@ -169,6 +169,12 @@ if ANALYTICS:
         assert statements == [
             {"Action": "firehose:PutRecordBatch", "Effect": "Allow", "Resource": {"Fn::GetAtt": [stream_id, "Arn"]}}
         ]
+        assert lake.firelens_options() == {
+            "Name": "kinesis_firehose",
+            "region": config.region,
+            "delivery_stream": stack.resolve(lake.delivery_stream.node.default_child.delivery_stream_name),
+            "log_key": "log",
+        }
 
     def test_an_api_log_group_can_be_copied_into_the_lake_as_plain_messages():
         import aws_cdk as cdk

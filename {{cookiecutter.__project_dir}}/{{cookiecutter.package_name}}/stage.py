@@ -51,8 +51,7 @@ class ApplicationStage(cdk.Stage):
         #   self.service = Service(service_stack, "Service", config=config, ...,
         #                          log_delivery_stream=self.lake.delivery_stream)
         #   self.lake.grant_log_delivery(self.service.task_definition.task_role)
-        # FireLens output: Name=kinesis_firehose, region=<stack region>,
-        #   delivery_stream=self.lake.delivery_stream_name, log_key=log
+        # and the app container logs through ecs.LogDrivers.firelens(options=self.lake.firelens_options()).
         # Optionally the API's access/request logs too (their stack then depends on the Lake stack):
         #   self.lake.add_log_group_source("ApiAccessLogs", log_group=<the API's log group>, name="api")
 {%- if cookiecutter.bi == "yes" %}

@@ -175,6 +175,16 @@ class Lake(Construct):
             resource_arns=[self.delivery_stream.delivery_stream_arn],
         )
 
+    def firelens_options(self) -> dict[str, str]:
+        """Options of a FireLens log driver (Fluent Bit `kinesis_firehose` output) that sends each
+        container line unchanged to the log delivery stream (log_schema.py is the line's contract)."""
+        return {
+            "Name": "kinesis_firehose",
+            "region": cdk.Stack.of(self).region,
+            "delivery_stream": self.names["delivery_stream"],  # a literal: no cross-stack token in the task
+            "log_key": "log",
+        }
+
     def add_event_stream(self, construct_id: str, *, name: str, prefix: str) -> firehose.DeliveryStream:
         """Another delivery stream into the lake, for another unit's events, under its own prefix."""
         return self._delivery_stream(
