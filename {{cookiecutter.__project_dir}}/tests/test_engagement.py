@@ -28,6 +28,8 @@ if ENGAGEMENT == "end-user-messaging":
         target = destination["Properties"]["EventDestination"]
         assert ("KinesisFirehoseDestination" in target) is LAKE
         assert {"bounce", "complaint", "delivery"} <= set(target["MatchingEventTypes"])
+        outputs = dev.raw("Engagement")["Outputs"]
+        assert sum(1 for key in outputs if key.startswith("EngagementDkimRecord")) == 3  # to publish in DNS
 
     def test_sms_events_go_to_the_lake_or_to_logs(dev):
         sms = next(iter(dev["Engagement"].find_resources("AWS::SMSVOICE::ConfigurationSet").values()))["Properties"]

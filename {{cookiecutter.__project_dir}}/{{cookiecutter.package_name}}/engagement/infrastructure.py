@@ -13,6 +13,9 @@ it; AWS End User Messaging and SES are its successors (engagement=end-user-messa
 
 from __future__ import annotations
 
+{% if cookiecutter.engagement == "end-user-messaging" -%}
+import aws_cdk as cdk
+{% endif -%}
 from aws_cdk import aws_iam as iam
 {%- if cookiecutter.engagement == "end-user-messaging" %}
 from aws_cdk import aws_logs as logs
@@ -91,6 +94,8 @@ class Engagement(Construct):
             identity=ses.Identity.domain(settings["sender_domain"]),
             configuration_set=self.configuration_set,
         )
+        for number, record in enumerate(self.email_identity.dkim_records, start=1):
+            cdk.CfnOutput(self, f"DkimRecord{number}", value=f"{record.name} CNAME {record.value}")
 
     def _sms(self, settings, config: EnvironmentConfig) -> None:
         role = iam.Role(
