@@ -20,6 +20,11 @@ from .conftest import render_with_refarch
 # Every edition, plus combinations whose infrastructure differs in ways editions do not show.
 SYNTH_CASES = matrix.edition_cases() + [
     matrix.Case("az_count:2-egress:nat-gateway", {"edition": "app", "az_count": "2", "egress": "nat-gateway"}),
+    matrix.Case("warehouse:provisioned-quicksight_edition:standard-engagement:pinpoint",
+                {"edition": "full", "warehouse": "provisioned", "quicksight_edition": "standard",
+                 "engagement": "pinpoint", "az_count": "2"}),
+    matrix.Case("analytics:no-engagement:end-user-messaging-warehouse:serverless",
+                {"edition": "app", "engagement": "end-user-messaging", "warehouse": "serverless"}),
 ]
 
 

@@ -9,8 +9,23 @@ from __future__ import annotations
 import aws_cdk as cdk
 from constructs import Construct
 
+{% if cookiecutter.analytics == "yes" and cookiecutter.bi == "yes" and cookiecutter.saml_federation == "yes" -%}
+from {{ cookiecutter.package_name }}.analytics.bi.federation import QuickSightFederation
+{% endif -%}
+{% if cookiecutter.analytics == "yes" and cookiecutter.bi == "yes" -%}
+from {{ cookiecutter.package_name }}.analytics.bi.infrastructure import BusinessIntelligence
+{% endif -%}
+{% if cookiecutter.analytics == "yes" -%}
+from {{ cookiecutter.package_name }}.analytics.lake.infrastructure import Lake, LakeStorage
+{% endif -%}
+{% if cookiecutter.warehouse != "none" -%}
+from {{ cookiecutter.package_name }}.analytics.warehouse.infrastructure import Warehouse, allow_zero_etl_export
+{% endif -%}
 from {{ cookiecutter.package_name }}.config import EnvironmentConfig
 from {{ cookiecutter.package_name }}.data.infrastructure import Data
+{% if cookiecutter.engagement != "none" -%}
+from {{ cookiecutter.package_name }}.engagement.infrastructure import Engagement
+{% endif -%}
 from {{ cookiecutter.package_name }}.network.infrastructure import Network
 
 
@@ -24,6 +39,58 @@ class ApplicationStage(cdk.Stage):
 
         stateful_stack = self._stack("Stateful", config, "stateful", protect=config.retain_stateful)
         self.data = Data(stateful_stack, "Data", config=config)
+{%- if cookiecutter.analytics == "yes" %}
+
+        # Steps 19-21: the lake's key and buckets, and the stream, catalog and workgroup bound to them.
+        # One stateful stack: every policy on the buckets stays inside it (no cross-stack wildcards).
+        lake_stack = self._stack("Lake", config, "lake", protect=config.retain_stateful)
+        self.lake_storage = LakeStorage(lake_stack, "Storage", config=config)
+        self.lake = Lake(lake_stack, "Lake", config=config, storage=self.lake_storage)
+        # Seam (step 19): the Fargate service's FireLens log router sends the containers' JSON log lines
+        # (analytics/lake/log_schema.py) to the lake. Create the lake before the service, then:
+        #   self.service = Service(service_stack, "Service", config=config, ...,
+        #                          log_delivery_stream=self.lake.delivery_stream)
+        #   self.lake.grant_log_delivery(self.service.task_definition.task_role)
+        # and the app container logs through ecs.LogDrivers.firelens(options=self.lake.firelens_options()).
+        # Optionally the API's access/request logs too (their stack then depends on the Lake stack):
+        #   self.lake.add_log_group_source("ApiAccessLogs", log_group=<the API's log group>, name="api")
+{%- if cookiecutter.bi == "yes" %}
+        # Steps 22 and 24: Quick Sight over the lake through Athena.
+        analytics_stack = self._stack("Analytics", config, "analytics")
+        self.bi = BusinessIntelligence(
+            analytics_stack,
+            "Bi",
+            config=config,
+            lake=self.lake,
+{%- if cookiecutter.quicksight_edition == "enterprise" %}
+            network=self.network,
+{%- endif %}
+        )
+{%- if cookiecutter.saml_federation == "yes" %}
+        self.federation = QuickSightFederation(analytics_stack, "Federation", config=config)
+{%- endif %}
+{%- endif %}
+{%- endif %}
+{%- if cookiecutter.warehouse != "none" %}
+
+        # Step 23: Redshift fed from the table by zero-ETL; the table's policy lets Redshift export it.
+        warehouse_stack = self._stack("Warehouse", config, "warehouse", protect=config.retain_stateful)
+        self.warehouse = Warehouse(
+            warehouse_stack, "Warehouse", config=config, network=self.network, table=self.data.table
+        )
+        allow_zero_etl_export(self.data.table)
+{%- endif %}
+{%- if cookiecutter.engagement != "none" %}
+
+        # Step 25: messaging; its delivery and engagement events land in the lake when there is one.
+        engagement_stack = self._stack("Engagement", config, "engagement")
+        self.engagement = Engagement(
+            engagement_stack,
+            "Engagement",
+            config=config,
+            lake={{ "self.lake" if cookiecutter.analytics == "yes" else "None" }},
+        )
+{%- endif %}
 
     def _stack(self, construct_id: str, config: EnvironmentConfig, unit: str, *, protect: bool = False) -> cdk.Stack:
         return cdk.Stack(

@@ -1,0 +1,62 @@
+"""Step 23: Redshift fed from the DynamoDB table by zero-ETL."""
+
+import json
+
+WAREHOUSE = "{{ cookiecutter.warehouse }}"
+
+
+def test_warehouse_exists_only_when_chosen(dev, prod):
+    for templates in (dev, prod):
+        assert ("Warehouse" in templates) is (WAREHOUSE != "none")
+
+
+if WAREHOUSE != "none":
+
+    def _resources(templates, resource_type: str) -> list[dict]:
+        return [r for r in templates.raw("Warehouse")["Resources"].values() if r["Type"] == resource_type]
+
+    def test_zero_etl_integration_copies_the_table_into_the_warehouse(dev):
+        (integration,) = _resources(dev, "AWS::Redshift::Integration")
+        properties = integration["Properties"]
+        assert "DataTable" in json.dumps(properties["SourceArn"])  # the table, from the stateful stack
+        expected = "NamespaceArn" if WAREHOUSE == "serverless" else "ClusterNamespaceArn"
+        assert expected in json.dumps(properties["TargetArn"])
+        assert "KMSKeyId" in properties
+
+    def test_table_resource_policy_lets_redshift_integrations_export_it(dev):
+        table = next(iter(dev["Stateful"].find_resources("AWS::DynamoDB::GlobalTable").values()))
+        replica = table["Properties"]["Replicas"][0]
+        assert replica["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+        statements = replica["ResourcePolicy"]["PolicyDocument"]["Statement"]
+        export = [s for s in statements if s.get("Principal") == {"Service": "redshift.amazonaws.com"}]
+        assert len(export) == 1
+        assert "dynamodb:ExportTableToPointInTime" in export[0]["Action"]
+        assert ":integration:*" in json.dumps(export[0]["Condition"]["ArnLike"]["aws:SourceArn"])
+
+    def test_warehouse_is_private_encrypted_with_managed_admin_secret_and_audit_logs(dev, prod):
+        if WAREHOUSE == "serverless":
+            (namespace,) = _resources(dev, "AWS::RedshiftServerless::Namespace")
+            (workgroup,) = _resources(dev, "AWS::RedshiftServerless::Workgroup")
+            ns, wg = namespace["Properties"], workgroup["Properties"]
+            assert ns["ManageAdminPassword"] is True and "KmsKeyId" in ns
+            assert set(ns["LogExports"]) == {"connectionlog", "userlog", "useractivitylog"}
+            assert "redshift:AuthorizeInboundIntegration" in json.dumps(ns["NamespaceResourcePolicy"])
+            assert wg["PubliclyAccessible"] is False and wg["EnhancedVpcRouting"] is True
+            assert len(wg["SubnetIds"]) == 3  # Redshift Serverless needs subnets in 3 AZs
+            parameters = {p["ParameterKey"]: p["ParameterValue"] for p in wg["ConfigParameters"]}
+            assert parameters["enable_case_sensitive_identifier"] == "true"
+        else:
+            (cluster,) = _resources(dev, "AWS::Redshift::Cluster")
+            properties = cluster["Properties"]
+            assert properties["NodeType"].startswith("ra3.")
+            assert properties["Encrypted"] is True and properties["ManageMasterPassword"] is True
+            assert properties["PubliclyAccessible"] is False and properties["EnhancedVpcRouting"] is True
+            assert properties["LoggingProperties"]["LogDestinationType"] == "cloudwatch"
+            assert "redshift:AuthorizeInboundIntegration" in json.dumps(properties["NamespaceResourcePolicy"])
+            (parameters,) = _resources(dev, "AWS::Redshift::ClusterParameterGroup")
+            values = {p["ParameterName"]: p["ParameterValue"] for p in parameters["Properties"]["Parameters"]}
+            assert values["enable_case_sensitive_identifier"] == "true" and values["require_ssl"] == "true"
+        for templates, policy in ((dev, "Delete"), (prod, "Retain")):
+            kind = "AWS::RedshiftServerless::Namespace" if WAREHOUSE == "serverless" else "AWS::Redshift::Cluster"
+            (resource,) = _resources(templates, kind)
+            assert resource["DeletionPolicy"] == policy

@@ -1,0 +1,1 @@
+"""Container logs -> Data Firehose -> S3 lake -> Glue catalog -> Athena (steps 19-21)."""

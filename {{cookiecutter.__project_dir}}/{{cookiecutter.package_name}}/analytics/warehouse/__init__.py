@@ -1,0 +1,1 @@
+"""Redshift fed from the DynamoDB table by zero-ETL (step 23)."""
