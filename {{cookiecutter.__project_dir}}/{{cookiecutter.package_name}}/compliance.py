@@ -31,10 +31,10 @@ LEDGER: tuple[Acknowledgement, ...] = (
     Acknowledgement("Identity/Identity/UserPool", "AwsSolutions::AwsSolutions-COG2",
                     "MFA is {{ cookiecutter.cognito_mfa }} by the project's cognito_mfa answer; set it to required to enforce it"),
 {%- endif %}
-{%- if cookiecutter.cognito_threat_protection != "enforced" %}
-    Acknowledgement("Identity/Identity/UserPool", "AwsSolutions::AwsSolutions-COG3",
-                    "threat protection is {{ cookiecutter.cognito_threat_protection }} by the project's "
-                    "cognito_threat_protection answer; set it to enforced to block risky sign-ins"),
+{%- if cookiecutter.cognito_threat_protection == "off" %}
+    Acknowledgement("Identity/Identity/UserPool", "AwsSolutions::AwsSolutions-COG8",
+                    "threat protection is off by the project's cognito_threat_protection answer, so the pool "
+                    "stays on the Essentials plan; answer enforced or audit for the Plus plan"),
 {%- endif %}
     # GraphQL API (steps 3-7)
     Acknowledgement("Api/Api/GraphqlApi/ApiLogsRole",
