@@ -64,6 +64,9 @@ class SearchBackend:
 
 
 class Api(Construct):
+    """The GraphQL API. `search` comes from the search unit and `rest_api` from the service unit
+    (its deployment stage and methods are read); each resolver kind exists only when given."""
+
     def __init__(
         self,
         scope: Construct,
