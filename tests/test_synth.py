@@ -27,8 +27,9 @@ SYNTH_CASES = matrix.edition_cases() + [
          "cognito_threat_protection": "audit"},
     ),
     matrix.Case(
-        "edition:minimal-cognito_mfa:off-cognito_threat_protection:off",
-        {"edition": "minimal", "cognito_mfa": "off", "cognito_threat_protection": "off"},
+        "edition:minimal-search:yes-api_xray:no-cognito_mfa:off-cognito_threat_protection:off",
+        {"edition": "minimal", "search": "yes", "api_xray": "no", "cognito_mfa": "off",
+         "cognito_threat_protection": "off"},
     ),
 ]
 # The AppSync JavaScript resolvers of every edition: the most files (full) and the fewest (minimal).

@@ -87,3 +87,15 @@ def test_identity_outputs_for_clients(dev):
     for key in ("UserPoolId", "UserPoolClientId", "IdentityPoolId"):
         assert key in outputs, sorted(outputs)
     dev["Identity"].has_output("UserPoolId", {"Value": {"Ref": Match.string_like_regexp("UserPool")}})
+
+
+def test_identity_pool_roles_start_with_no_permissions(dev):
+    """Only the Api stack grants the authenticated role anything (exactly its fields)."""
+    identity = dev["Identity"]
+    identity.resource_count_is("AWS::IAM::Policy", 0)
+    for role in identity.find_resources("AWS::IAM::Role").values():
+        properties = role["Properties"]
+        assert not properties.get("Policies") and not properties.get("ManagedPolicyArns"), properties
+        (statement,) = properties["AssumeRolePolicyDocument"]["Statement"]
+        assert statement["Principal"] == {"Federated": "cognito-identity.amazonaws.com"}
+        assert "cognito-identity.amazonaws.com:aud" in statement["Condition"]["StringEquals"]
