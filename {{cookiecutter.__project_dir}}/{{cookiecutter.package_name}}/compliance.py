@@ -77,6 +77,10 @@ LEDGER: tuple[Acknowledgement, ...] = (
     Acknowledgement("Search/Search/ZeroEtl/PipelineRole",
                     "AwsSolutions::AwsSolutions-IAM5[Resource::<SearchZeroEtlExportBucket8566DE47.Arn>/export/*]",
                     "the pipeline writes and reads export files whose names DynamoDB chooses, under export/ only"),
+    Acknowledgement("Search/Search/ZeroEtl/PipelineRole",
+                    "AwsSolutions::AwsSolutions-IAM5[Resource::<SearchDomain62FD613E.Arn>/*]",
+                    "the ingestion sink checks cluster and index before bulk writes; fine-grained access control "
+                    "limits the role to the items index"),
 {%- for env, region in (("dev", cookiecutter.dev_region), ("prod", cookiecutter.prod_region)) %}
     # The table lives in the Stateful stack: its ARN reaches this finding as a weak reference.
     Acknowledgement("Search/Search/ZeroEtl/PipelineRole",

@@ -102,9 +102,16 @@ class ZeroEtlPipeline(Construct):
                 resources=[self.export_bucket.arn_for_objects("export/*")],
             )
         )
-        domain.grant_path_write("_bulk", self.role)
+        # The sink checks the cluster and the index before it writes in bulk; inside the domain,
+        # fine-grained access control limits this role to the items index (search/runtime/security_setup.py).
         self.role.add_to_principal_policy(
             iam.PolicyStatement(actions=["es:DescribeDomain"], resources=[domain.domain_arn])
+        )
+        self.role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPost", "es:ESHttpPut"],
+                resources=[domain.domain_arn, f"{domain.domain_arn}/*"],
+            )
         )
         log_group = logs.LogGroup(
             self,

@@ -1,4 +1,5 @@
-/** Query.getItem: one item, looked up under the caller's partition only. */
+/** Query.getItem: one item, looked up under the caller's partition only (null when absent). */
+import { util } from '@aws-appsync/utils';
 import * as ddb from '@aws-appsync/utils/dynamodb';
 
 export function request(ctx) {
@@ -6,5 +7,8 @@ export function request(ctx) {
 }
 
 export function response(ctx) {
+    if (ctx.error) {
+        util.error(ctx.error.message, ctx.error.type);
+    }
     return ctx.result;
 }

@@ -35,7 +35,7 @@ def security_requests(index: str, writer_role_arns: list[str], reader_role_arns:
     api = "/_plugins/_security/api"
     return [
         (f"{api}/roles/{index}_writer", {
-            "cluster_permissions": ["indices:data/write/bulk"],
+            "cluster_permissions": ["cluster_monitor", "indices:data/write/bulk"],
             "index_permissions": [{"index_patterns": [index], "allowed_actions": ["crud", "create_index"]}],
         }),
         (f"{api}/rolesmapping/{index}_writer", {"backend_roles": writer_role_arns}),
