@@ -428,19 +428,28 @@ COMPONENTS: tuple[Component, ...] = (
               paths=("web", "scripts/write_amplify_outputs.py", "tests/test_web_client.py")),
     Component("graphql_api", "AppSync GraphQL API with a Lambda resolver", "api", (3, 4),
               paths=("{package}/api",), services=("appsync", "lambda"),
-              tests=("tests/test_api.py", "tests/runtime/test_api_*.py")),
-    Component("http_resolver", "AppSync HTTP resolver signed with IAM", "api", (5,), enabled_when=_SERVICE),
-    Component("dynamodb_resolver", "AppSync DynamoDB resolver", "api", (6,)),
+              tests=("tests/test_api.py", "tests/test_schema.py", "tests/runtime/test_api_*.py")),
+    Component("http_resolver", "AppSync HTTP resolver signed with IAM", "api", (5,), enabled_when=_SERVICE,
+              paths=("{package}/api/resolvers/recommendations.js",
+                     "{package}/api/resolvers/test/recommendations.test.mjs", "tests/test_api_http_resolver.py"),
+              tests=("tests/test_api_http_resolver.py",)),
+    Component("dynamodb_resolver", "AppSync DynamoDB resolver", "api", (6,), tests=("tests/test_api.py",)),
     Component("search", "OpenSearch domain and AppSync search resolver", "search", (7, 8),
-              enabled_when=(on("search"),), paths=("{package}/search",), services=("es",),
-              fixed_monthly_cost="OpenSearch domain instances",
+              enabled_when=(on("search"),),
+              paths=("{package}/search", "{package}/api/resolvers/searchItems.js",
+                     "{package}/api/resolvers/test/searchItems.test.mjs", "tests/runtime/test_search_setup.py",
+                     "tests/runtime/opensearch_fake.py"),
+              services=("es",), fixed_monthly_cost="OpenSearch domain instances",
               tests=("tests/test_search.py", "tests/runtime/test_search_*.py"),
-              prerequisite="create the OpenSearch service-linked role once per account (a domain in a VPC needs "
-                           "it and CloudFormation does not create it): "
+              prerequisite="create the OpenSearch service-linked role once per account if it does not exist yet: "
                            "`aws iam create-service-linked-role --aws-service-name es.amazonaws.com`"),
+    Component("search_stream_indexer", "DynamoDB stream -> Lambda indexer -> OpenSearch", "search", (8,),
+              enabled_when=(on("search"), on("search_indexing", "stream-lambda")),
+              paths=("{package}/search/runtime/indexer.py", "tests/runtime/test_search_indexer.py"),
+              services=("lambda", "sqs"), tests=("tests/test_search.py", "tests/runtime/test_search_indexer.py")),
     Component("search_zero_etl", "DynamoDB zero-ETL to OpenSearch (OpenSearch Ingestion)", "search", (8,),
-              enabled_when=(on("search"), on("search_indexing", "zero-etl")), services=("osis",),
-              fixed_monthly_cost="OpenSearch Ingestion pipeline units"),
+              enabled_when=(on("search"), on("search_indexing", "zero-etl")), paths=("{package}/search/zero_etl.py",),
+              services=("osis", "s3"), fixed_monthly_cost="OpenSearch Ingestion pipeline units"),
     Component("service", "API Gateway -> VPC link -> load balancer -> Fargate", "service", (9, 10),
               enabled_when=_SERVICE, paths=("{package}/service",),
               services=("apigateway", "ecs", "elasticloadbalancing"),
@@ -709,7 +718,7 @@ def warnings(answers: dict[str, str]) -> list[str]:
 # --------------------------------------------------------------------------- cookiecutter
 
 
-COPY_WITHOUT_RENDER = ("web/src/*", "*.graphql.js")
+COPY_WITHOUT_RENDER = ("web/src/*", "*.graphql.js", "*/api/resolvers/*")
 
 
 def _jinja_test(condition: When | AnyOf) -> str:

@@ -8,12 +8,13 @@ absence of disabled ones, and runs its runtime unit tests.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 
 import pytest
 
-from generator import matrix
+from generator import answers, matrix
 
 from .conftest import render_with_refarch
 
@@ -25,7 +26,19 @@ SYNTH_CASES = matrix.edition_cases() + [
                  "engagement": "pinpoint", "az_count": "2"}),
     matrix.Case("analytics:no-engagement:end-user-messaging-warehouse:serverless",
                 {"edition": "app", "engagement": "end-user-messaging", "warehouse": "serverless"}),
+    matrix.Case(
+        "search_indexing:zero-etl-api_xray:no-cognito_mfa:required-cognito_threat_protection:audit",
+        {"edition": "app", "search_indexing": "zero-etl", "api_xray": "no", "cognito_mfa": "required",
+         "cognito_threat_protection": "audit"},
+    ),
+    matrix.Case(
+        "edition:minimal-search:yes-api_xray:no-cognito_mfa:off-cognito_threat_protection:off",
+        {"edition": "minimal", "search": "yes", "api_xray": "no", "cognito_mfa": "off",
+         "cognito_threat_protection": "off"},
+    ),
 ]
+# The AppSync JavaScript resolvers of every edition: the most files (full) and the fewest (minimal).
+RESOLVER_CASES = [c for c in matrix.edition_cases() if c.id in ("edition:full", "edition:minimal")]
 
 
 @pytest.mark.synth
@@ -38,3 +51,16 @@ def test_rendered_project_passes_its_own_tests(case, tmp_path):
         cwd=project, env=env, capture_output=True, text=True,
     )
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
+
+
+@pytest.mark.synth
+@pytest.mark.parametrize("case", RESOLVER_CASES, ids=[c.id for c in RESOLVER_CASES])
+def test_rendered_js_resolvers_pass_appsync_lint_and_their_unit_tests(case, tmp_path):
+    """What `make test-resolvers` runs: npm ci, ESLint with @aws-appsync/eslint-plugin, node --test."""
+    npm = shutil.which("npm")
+    assert npm, "npm is needed to check the AppSync JavaScript resolvers"
+    project = render_with_refarch(case.given, tmp_path)
+    resolvers = project / answers.resolve(case.given)["package_name"] / "api" / "resolvers"
+    for command in (["ci", "--no-audit", "--no-fund"], ["run", "lint"], ["test"]):
+        result = subprocess.run([npm, *command], cwd=resolvers, capture_output=True, text=True)
+        assert result.returncode == 0, f"npm {' '.join(command)}\n{result.stdout[-4000:]}{result.stderr[-2000:]}"

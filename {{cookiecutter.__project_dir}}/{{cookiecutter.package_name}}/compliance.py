@@ -23,6 +23,8 @@ class Acknowledgement:
     reason: str
 
 
+XRAY_REASON = "X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions (Resource *)"
+
 {%- if cookiecutter.analytics == "yes" %}
 # Data Firehose's S3 destination grants (aws_kinesisfirehose L2): the stream's roles write only to the
 # lake bucket and use only the lake key, but the generated policy names action groups and bucket/*.
@@ -40,6 +42,78 @@ _LAKE_STREAMS = ("LogDelivery",{% if cookiecutter.engagement != "none" %} "Messa
 {%- endif %}
 
 LEDGER: tuple[Acknowledgement, ...] = (
+    # Identity (step 1)
+{%- if cookiecutter.cognito_mfa != "required" %}
+    Acknowledgement("Identity/Identity/UserPool", "AwsSolutions::AwsSolutions-COG2",
+                    "MFA is {{ cookiecutter.cognito_mfa }} by the project's cognito_mfa answer; set it to required to enforce it"),
+{%- endif %}
+{%- if cookiecutter.cognito_threat_protection == "off" %}
+    Acknowledgement("Identity/Identity/UserPool", "AwsSolutions::AwsSolutions-COG8",
+                    "threat protection is off by the project's cognito_threat_protection answer, so the pool "
+                    "stays on the Essentials plan; answer enforced or audit for the Plus plan"),
+{%- endif %}
+    # GraphQL API (steps 3-7)
+    Acknowledgement("Api/Api/GraphqlApi/ApiLogsRole",
+                    "AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+                    "AWSAppSyncPushToCloudWatchLogs]",
+                    "the AWS-maintained AppSync logging policy only writes to AppSync's own log groups"),
+    Acknowledgement("Api/LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8a",
+                    "AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+                    "AWSLambdaBasicExecutionRole]",
+                    "CDK's log retention function sets the retention of the AppSync log group AppSync creates itself"),
+    Acknowledgement("Api/LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8a", "AwsSolutions::AwsSolutions-IAM5[Resource::*]",
+                    "CDK's log retention function must set retention on a log group whose name AppSync chooses"),
+    Acknowledgement("Api/Api/GraphqlApi/Orders/ServiceRole",
+                    "AwsSolutions::AwsSolutions-IAM5[Resource::<ApiOrdersFunction86B16E85.Arn>:*]",
+                    "AppSync may invoke the orders function and its versions; the wildcard covers only qualifiers"),
+{%- if cookiecutter.api_xray == "yes" %}
+    Acknowledgement("Api/Api/OrdersFunctionRole", "AwsSolutions::AwsSolutions-IAM5[Resource::*]", XRAY_REASON),
+{%- endif %}
+{%- if cookiecutter.search == "yes" %}
+    # Search (steps 7-8)
+    Acknowledgement("Search/Search/Domain", "AwsSolutions::AwsSolutions-OS1",
+                    "AppSync's OpenSearch data source reaches only domains outside a VPC; access needs IAM "
+                    "signatures and fine-grained access control, over HTTPS only"),
+    Acknowledgement("Search/Search/Domain", "AwsSolutions::AwsSolutions-OS3",
+                    "callers are AppSync and Lambda, which have no fixed IP addresses; every request is IAM signed"),
+    Acknowledgement("Search/Search/Domain", "AwsSolutions::AwsSolutions-OS5",
+                    "the domain has no resource policy: only roles of this account granted by IAM policies reach "
+                    "it, and fine-grained access control maps each to its index permissions"),
+    Acknowledgement("Search/Search/Domain", "AwsSolutions::AwsSolutions-OS4",
+                    "dev runs one data node without dedicated masters to save cost; prod sets master_nodes "
+                    "in config/prod.yaml"),
+    Acknowledgement("Search/Search/Domain", "AwsSolutions::AwsSolutions-OS7",
+                    "dev runs one data node, so zone awareness cannot apply; prod spreads data nodes over two zones"),
+{%- if cookiecutter.api_xray == "yes" %}
+    Acknowledgement("Search/Search/SetupRole", "AwsSolutions::AwsSolutions-IAM5[Resource::*]", XRAY_REASON),
+{%- endif %}
+{%- if cookiecutter.search_indexing == "zero-etl" %}
+    Acknowledgement("Search/Search/ZeroEtl/ExportBucket", "AwsSolutions::AwsSolutions-S1",
+                    "the bucket only stages the table's point-in-time exports for the pipeline; they expire in a week"),
+    Acknowledgement("Search/Search/ZeroEtl/PipelineRole",
+                    "AwsSolutions::AwsSolutions-IAM5[Resource::<SearchZeroEtlExportBucket8566DE47.Arn>/export/*]",
+                    "the pipeline writes and reads export files whose names DynamoDB chooses, under export/ only"),
+    Acknowledgement("Search/Search/ZeroEtl/PipelineRole",
+                    "AwsSolutions::AwsSolutions-IAM5[Resource::<SearchDomain62FD613E.Arn>/*]",
+                    "the ingestion sink checks cluster and index before bulk writes; fine-grained access control "
+                    "limits the role to the items index"),
+{%- for env, region in (("dev", cookiecutter.dev_region), ("prod", cookiecutter.prod_region)) %}
+    # The table lives in the Stateful stack: its ARN reaches this finding as a weak reference.
+    Acknowledgement("Search/Search/ZeroEtl/PipelineRole",
+                    'AwsSolutions::AwsSolutions-IAM5[Resource::{"Fn::GetStackOutput":{"StackName":'
+                    '"{{ cookiecutter.project_slug }}-{{ env }}-stateful","Region":"{{ region }}",'
+                    '"OutputName":"PublishOutputFnGetAttDataTableFDBAD0F2ArnBDD11FA6"}}/export/*]',
+                    "DescribeExport names exports by ids DynamoDB assigns; only the table's export/ prefix is fixed"),
+{%- endfor %}
+{%- endif %}
+{%- if cookiecutter.search_indexing == "stream-lambda" %}
+    Acknowledgement("Search/Search/IndexerDeadLetters", "AwsSolutions::AwsSolutions-SQS3",
+                    "this queue is itself the dead-letter destination of the indexer's stream event source"),
+{%- if cookiecutter.api_xray == "yes" %}
+    Acknowledgement("Search/Search/IndexerRole", "AwsSolutions::AwsSolutions-IAM5[Resource::*]", XRAY_REASON),
+{%- endif %}
+{%- endif %}
+{%- endif %}
 {%- if cookiecutter.analytics == "yes" %}
     *(
         Acknowledgement(f"Lake/Lake/{stream}", f"AwsSolutions::AwsSolutions-IAM5[{finding}]", reason)

@@ -21,12 +21,17 @@ from {{ cookiecutter.package_name }}.analytics.lake.infrastructure import Lake, 
 {% if cookiecutter.warehouse != "none" -%}
 from {{ cookiecutter.package_name }}.analytics.warehouse.infrastructure import Warehouse, allow_zero_etl_export
 {% endif -%}
+from {{ cookiecutter.package_name }}.api.infrastructure import Api
 from {{ cookiecutter.package_name }}.config import EnvironmentConfig
 from {{ cookiecutter.package_name }}.data.infrastructure import Data
 {% if cookiecutter.engagement != "none" -%}
 from {{ cookiecutter.package_name }}.engagement.infrastructure import Engagement
 {% endif -%}
+from {{ cookiecutter.package_name }}.identity.infrastructure import Identity
 from {{ cookiecutter.package_name }}.network.infrastructure import Network
+{%- if cookiecutter.search == "yes" %}
+from {{ cookiecutter.package_name }}.search.infrastructure import Search
+{%- endif %}
 
 
 class ApplicationStage(cdk.Stage):
@@ -91,6 +96,32 @@ class ApplicationStage(cdk.Stage):
             lake={{ "self.lake" if cookiecutter.analytics == "yes" else "None" }},
         )
 {%- endif %}
+
+        # The user pool holds the users: kept like the other stateful resources.
+        identity_stack = self._stack("Identity", config, "identity", protect=config.retain_stateful)
+        self.identity = Identity(identity_stack, "Identity", config=config)
+{%- if cookiecutter.search == "yes" %}
+
+        search_stack = self._stack("Search", config, "search", protect=config.retain_stateful)
+        self.search = Search(search_stack, "Search", config=config, table=self.data.table)
+{%- endif %}
+
+        # The REST API of the service tier, for the HTTP resolver and the signed-in users' access.
+        rest_api = None
+{%- if cookiecutter.service_tier == "yes" %}
+        # rest_api = self.service.rest_api  (connected once the service unit is in this stage)
+{%- endif %}
+        api_stack = self._stack("Api", config, "api")
+        self.api = Api(
+            api_stack,
+            "Api",
+            config=config,
+            user_pool=self.identity.user_pool,
+            authenticated_role=self.identity.authenticated_role,
+            table=self.data.table,
+            search={{ "self.search.backend" if cookiecutter.search == "yes" else "None" }},
+            rest_api=rest_api,
+        )
 
     def _stack(self, construct_id: str, config: EnvironmentConfig, unit: str, *, protect: bool = False) -> cdk.Stack:
         return cdk.Stack(

@@ -1,0 +1,101 @@
+"""Step 1: Cognito user pool, app client and identity pool; signed-in users may call exactly this API."""
+
+from aws_cdk.assertions import Match
+
+MFA = "{{ {"optional": "OPTIONAL", "required": "ON", "off": "OFF"}[cookiecutter.cognito_mfa] }}"  # CloudFormation values
+THREAT_PROTECTION = "{{ cookiecutter.cognito_threat_protection }}"
+
+
+def _only(template, resource_type):
+    resources = template.find_resources(resource_type)
+    assert len(resources) == 1, resources
+    return next(iter(resources.values()))
+
+
+def test_user_pool_has_a_strong_password_policy_and_email_sign_in(dev):
+    pool = _only(dev["Identity"], "AWS::Cognito::UserPool")["Properties"]
+    policy = pool["Policies"]["PasswordPolicy"]
+    assert policy["MinimumLength"] >= 12
+    assert all(policy[k] for k in ("RequireLowercase", "RequireUppercase", "RequireNumbers", "RequireSymbols"))
+    assert pool["UsernameAttributes"] == ["email"]
+    assert pool["AutoVerifiedAttributes"] == ["email"]
+
+
+def test_mfa_follows_the_answer_with_authenticator_apps_only(dev):
+    pool = _only(dev["Identity"], "AWS::Cognito::UserPool")["Properties"]
+    assert pool["MfaConfiguration"] == MFA
+    if MFA == "OFF":
+        assert "EnabledMfas" not in pool
+    else:
+        assert pool["EnabledMfas"] == ["SOFTWARE_TOKEN_MFA"]
+
+
+def test_threat_protection_and_feature_plan_follow_the_answer(dev):
+    pool = _only(dev["Identity"], "AWS::Cognito::UserPool")["Properties"]
+    if THREAT_PROTECTION == "off":
+        assert pool.get("UserPoolTier", "ESSENTIALS") == "ESSENTIALS"
+        assert "UserPoolAddOns" not in pool
+    else:
+        assert pool["UserPoolTier"] == "PLUS"
+        expected = "ENFORCED" if THREAT_PROTECTION == "enforced" else "AUDIT"
+        assert pool["UserPoolAddOns"]["AdvancedSecurityMode"] == expected
+
+
+def test_app_client_is_public_with_short_lived_tokens(dev):
+    client = _only(dev["Identity"], "AWS::Cognito::UserPoolClient")["Properties"]
+    assert client["GenerateSecret"] is False
+    assert "ALLOW_USER_SRP_AUTH" in client["ExplicitAuthFlows"]
+    assert "ALLOW_USER_PASSWORD_AUTH" not in client["ExplicitAuthFlows"]
+    assert client["AccessTokenValidity"] <= 60 and client["TokenValidityUnits"]["AccessToken"] == "minutes"
+    assert client["PreventUserExistenceErrors"] == "ENABLED"
+    assert client["EnableTokenRevocation"] is True
+
+
+def test_identity_pool_admits_only_signed_in_users_of_this_pool(dev):
+    identity = dev["Identity"]
+    pool = _only(identity, "AWS::Cognito::IdentityPool")["Properties"]
+    assert pool["AllowUnauthenticatedIdentities"] is False
+    assert len(pool["CognitoIdentityProviders"]) == 1
+    identity.resource_count_is("AWS::Cognito::IdentityPoolRoleAttachment", 1)
+
+
+def test_signed_in_users_may_call_exactly_this_apis_fields(dev):
+    policies = [
+        p["Properties"]
+        for p in dev["Api"].find_resources("AWS::IAM::Policy").values()
+        if "SignedInUserAccess" in p["Properties"]["PolicyName"]
+    ]
+    assert len(policies) == 1
+    statements = policies[0]["PolicyDocument"]["Statement"]
+    graphql = [s for s in statements if s["Action"] == "appsync:GraphQL"]
+    assert len(graphql) == 1
+    for resource in graphql[0]["Resource"]:
+        suffix = resource["Fn::Join"][1][-1]
+        assert suffix.startswith("/types/") and "/fields/" in suffix and "*" not in suffix, suffix
+    # The policy is attached to the identity pool's authenticated role (a weak reference to Identity).
+    assert policies[0]["Roles"][0]["Fn::GetStackOutput"]["StackName"].endswith("-identity")
+
+
+def test_user_pool_is_kept_in_prod_and_disposable_in_dev(dev, prod):
+    assert _only(prod["Identity"], "AWS::Cognito::UserPool")["DeletionPolicy"] == "Retain"
+    prod["Identity"].has_resource_properties("AWS::Cognito::UserPool", {"DeletionProtection": "ACTIVE"})
+    assert _only(dev["Identity"], "AWS::Cognito::UserPool")["DeletionPolicy"] == "Delete"
+
+
+def test_identity_outputs_for_clients(dev):
+    outputs = dev.raw("Identity")["Outputs"]
+    for key in ("UserPoolId", "UserPoolClientId", "IdentityPoolId"):
+        assert key in outputs, sorted(outputs)
+    dev["Identity"].has_output("UserPoolId", {"Value": {"Ref": Match.string_like_regexp("UserPool")}})
+
+
+def test_identity_pool_roles_start_with_no_permissions(dev):
+    """Only the Api stack grants the authenticated role anything (exactly its fields)."""
+    identity = dev["Identity"]
+    identity.resource_count_is("AWS::IAM::Policy", 0)
+    for role in identity.find_resources("AWS::IAM::Role").values():
+        properties = role["Properties"]
+        assert not properties.get("Policies") and not properties.get("ManagedPolicyArns"), properties
+        (statement,) = properties["AssumeRolePolicyDocument"]["Statement"]
+        assert statement["Principal"] == {"Federated": "cognito-identity.amazonaws.com"}
+        assert "cognito-identity.amazonaws.com:aud" in statement["Condition"]["StringEquals"]

@@ -1,0 +1,28 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import * as recommendations from '../recommendations.js';
+import { context, OWNER } from '../testing/context.mjs';
+
+describe('recommendations', () => {
+    it('calls the REST API stage path and forwards the caller identity', () => {
+        const request = recommendations.request(context({ args: { limit: 5 }, env: { REST_API_STAGE: 'prod' } }));
+        assert.equal(request.method, 'GET');
+        assert.equal(request.resourcePath, '/prod/recommendations');
+        assert.deepEqual(request.params.query, { limit: '5' });
+        assert.equal(request.params.headers['x-user-id'], OWNER);
+        assert.equal(request.params.headers['x-user-email'], 'ana@example.com');
+    });
+
+    it('returns the recommendations of a 200 answer', () => {
+        const body = JSON.stringify({ recommendations: [{ itemId: 'i-1', score: 0.9 }] });
+        const answer = recommendations.response(context({ result: { statusCode: 200, body } }));
+        assert.deepEqual(answer, [{ itemId: 'i-1', score: 0.9 }]);
+    });
+
+    it('turns any other status into a GraphQL error', () => {
+        assert.throws(() => recommendations.response(context({ result: { statusCode: 403, body: '{}' } })), {
+            type: 'ServiceError',
+        });
+    });
+});

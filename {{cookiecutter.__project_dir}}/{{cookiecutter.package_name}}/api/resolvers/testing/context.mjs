@@ -1,0 +1,15 @@
+// A resolver context as AppSync builds it, for a caller signed in with a user pool token.
+export const OWNER = '3f1c2b9a-0000-4000-8000-000000000001';
+
+export function context({ args = {}, identity, stash, result, error, env = {} } = {}) {
+    return {
+        args,
+        arguments: args,
+        identity: identity === undefined ? { sub: OWNER, claims: { sub: OWNER, email: 'ana@example.com' } } : identity,
+        stash: stash || { owner: OWNER },
+        result,
+        error,
+        env,
+        prev: { result },
+    };
+}

@@ -1,0 +1,91 @@
+"""Step 1: who the users are. A Cognito user pool for sign-in and an identity pool that
+turns a signed-in user into short-lived AWS credentials (for IAM-signed calls).
+
+The identity pool's authenticated role starts with no permissions: the units that own
+an API grant it exactly that API (see api/infrastructure.py), so this unit depends on none.
+"""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_cognito_identitypool as identitypool
+from constructs import Construct
+
+from {{ cookiecutter.package_name }}.config import EnvironmentConfig
+
+MFA = cognito.Mfa.{{ {"optional": "OPTIONAL", "required": "REQUIRED", "off": "OFF"}[cookiecutter.cognito_mfa] }}
+{%- if cookiecutter.cognito_threat_protection == "off" %}
+FEATURE_PLAN = cognito.FeaturePlan.ESSENTIALS
+{%- else %}
+# Threat protection (compromised credentials, adaptive authentication) needs the Plus plan.
+FEATURE_PLAN = cognito.FeaturePlan.PLUS
+THREAT_PROTECTION = cognito.StandardThreatProtectionMode.{{ "FULL_FUNCTION" if cookiecutter.cognito_threat_protection == "enforced" else "AUDIT_ONLY" }}
+{%- endif %}
+
+
+class Identity(Construct):
+    def __init__(self, scope: Construct, construct_id: str, *, config: EnvironmentConfig) -> None:
+        super().__init__(scope, construct_id)
+        settings = config.section("identity")
+        self.user_pool = cognito.UserPool(
+            self,
+            "UserPool",
+            self_sign_up_enabled=True,
+            sign_in_aliases=cognito.SignInAliases(email=True),
+            auto_verify=cognito.AutoVerifiedAttrs(email=True),
+            account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
+            password_policy=cognito.PasswordPolicy(
+                min_length=int(settings.get("password_min_length", 12)),
+                require_lowercase=True,
+                require_uppercase=True,
+                require_digits=True,
+                require_symbols=True,
+                temp_password_validity=cdk.Duration.days(3),
+            ),
+            mfa=MFA,
+{%- if cookiecutter.cognito_mfa != "off" %}
+            # Authenticator apps only: SMS would need an SNS role and a sandbox exit per account.
+            mfa_second_factor=cognito.MfaSecondFactor(otp=True, sms=False),
+{%- endif %}
+            feature_plan=FEATURE_PLAN,
+{%- if cookiecutter.cognito_threat_protection != "off" %}
+            standard_threat_protection_mode=THREAT_PROTECTION,
+{%- endif %}
+            deletion_protection=config.retain_stateful,
+            removal_policy=config.stateful_removal_policy,
+        )
+        # A public client (web and mobile apps cannot keep a secret): SRP sign-in, short-lived
+        # access and ID tokens, refresh tokens that can be revoked.
+        self.user_pool_client = self.user_pool.add_client(
+            "AppClient",
+            generate_secret=False,
+            auth_flows=cognito.AuthFlow(user_srp=True),
+            access_token_validity=cdk.Duration.minutes(int(settings.get("access_token_minutes", 60))),
+            id_token_validity=cdk.Duration.minutes(int(settings.get("access_token_minutes", 60))),
+            refresh_token_validity=cdk.Duration.days(int(settings.get("refresh_token_days", 30))),
+            enable_token_revocation=True,
+            prevent_user_existence_errors=True,
+        )
+        self.identity_pool = identitypool.IdentityPool(
+            self,
+            "IdentityPool",
+            allow_unauthenticated_identities=False,
+            authentication_providers=identitypool.IdentityPoolAuthenticationProviders(
+                user_pools=[
+                    identitypool.UserPoolAuthenticationProvider(
+                        user_pool=self.user_pool, user_pool_client=self.user_pool_client
+                    )
+                ]
+            ),
+        )
+        cdk.CfnOutput(self, "UserPoolId", key="UserPoolId", value=self.user_pool.user_pool_id)
+        cdk.CfnOutput(
+            self, "UserPoolClientId", key="UserPoolClientId", value=self.user_pool_client.user_pool_client_id
+        )
+        cdk.CfnOutput(self, "IdentityPoolId", key="IdentityPoolId", value=self.identity_pool.identity_pool_id)
+
+    @property
+    def authenticated_role(self):
+        """The role of signed-in identities; APIs grant it what it may call."""
+        return self.identity_pool.authenticated_role

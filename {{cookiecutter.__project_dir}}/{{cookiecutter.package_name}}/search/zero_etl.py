@@ -1,0 +1,145 @@
+"""Step 8, zero-ETL choice: DynamoDB -> OpenSearch Ingestion pipeline -> the items index.
+
+The pipeline takes a point-in-time export of the table (staged in S3) and then follows the
+table's stream; no code to run. Document ids are the item's key ("pk|sk", as the Lambda
+indexer writes them) and writes use the change's version, so replays are idempotent.
+Only items (sort key ITEM#...) are indexed.
+"""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_opensearchservice as opensearch
+from aws_cdk import aws_osis as osis
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+
+from {{ cookiecutter.package_name }}.config import PROJECT_SLUG, EnvironmentConfig
+
+EXPORT_ACTIONS = ("dynamodb:DescribeTable", "dynamodb:DescribeContinuousBackups", "dynamodb:ExportTableToPointInTime")
+DOCUMENT_FIELDS = ("id", "owner", "name", "description", "price", "createdAt", "updatedAt")
+
+
+def _metadata(key: str) -> str:
+    """A Data Prepper expression reading the event's metadata (e.g. its primary key)."""
+    return "$" + "{getMetadata(\"" + key + "\")}"
+
+
+def pipeline_body(*, table_arn: str, bucket: str, region: str, role_arn: str, endpoint: str, index: str) -> str:
+    """The Data Prepper configuration (YAML) of the pipeline."""
+    fields = ", ".join(f'"{field}"' for field in DOCUMENT_FIELDS)
+    return f"""version: "2"
+dynamodb-pipeline:
+  source:
+    dynamodb:
+      acknowledgments: true
+      tables:
+        - table_arn: "{table_arn}"
+          stream:
+            start_position: "LATEST"
+          export:
+            s3_bucket: "{bucket}"
+            s3_region: "{region}"
+            s3_prefix: "export/"
+      aws:
+        sts_role_arn: "{role_arn}"
+        region: "{region}"
+  processor:
+    - drop_events:
+        drop_when: 'not startsWith(/sk, "ITEM#")'
+    - select_entries:
+        include_keys: [{fields}]
+  sink:
+    - opensearch:
+        hosts: ["https://{endpoint}"]
+        index: "{index}"
+        index_type: custom
+        document_id: '{_metadata("primary_key")}'
+        action: '{_metadata("opensearch_action")}'
+        document_version: '{_metadata("document_version")}'
+        document_version_type: "external"
+        aws:
+          sts_role_arn: "{role_arn}"
+          region: "{region}"
+"""
+
+
+class ZeroEtlPipeline(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: EnvironmentConfig,
+        table: dynamodb.ITableV2,
+        domain: opensearch.IDomain,
+        index: str,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        settings = config.section("search")
+        stack = cdk.Stack.of(self)
+        self.export_bucket = s3.Bucket(
+            self,
+            "ExportBucket",
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            enforce_ssl=True,
+            lifecycle_rules=[s3.LifecycleRule(expiration=cdk.Duration.days(7))],
+            removal_policy=config.stateful_removal_policy,
+        )
+        self.role = iam.Role(self, "PipelineRole", assumed_by=iam.ServicePrincipal("osis-pipelines.amazonaws.com"))
+        table.grant(self.role, *EXPORT_ACTIONS)
+        self.role.add_to_principal_policy(
+            iam.PolicyStatement(actions=["dynamodb:DescribeExport"], resources=[f"{table.table_arn}/export/*"])
+        )
+        table.grant_stream_read(self.role)
+        self.role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["s3:GetObject", "s3:PutObject", "s3:PutObjectAcl", "s3:AbortMultipartUpload"],
+                resources=[self.export_bucket.arn_for_objects("export/*")],
+            )
+        )
+        # The sink checks the cluster and the index before it writes in bulk; inside the domain,
+        # fine-grained access control limits this role to the items index (search/runtime/security_setup.py).
+        self.role.add_to_principal_policy(
+            iam.PolicyStatement(actions=["es:DescribeDomain"], resources=[domain.domain_arn])
+        )
+        self.role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPost", "es:ESHttpPut"],
+                resources=[domain.domain_arn, f"{domain.domain_arn}/*"],
+            )
+        )
+        log_group = logs.LogGroup(
+            self,
+            "PipelineLogs",
+            log_group_name=f"/aws/vendedlogs/OpenSearchIngestion/{stack.stack_name}-items",
+            retention=logs.RetentionDays[settings.get("log_retention", "ONE_MONTH")],
+            removal_policy=cdk.RemovalPolicy.DESTROY,
+        )
+        self.pipeline = osis.CfnPipeline(
+            self,
+            "Pipeline",
+            # Unique per account and region, 3-28 characters.
+            pipeline_name=f"{PROJECT_SLUG[:16]}-{config.name}-items".replace("--", "-"),
+            min_units=int(settings.get("pipeline_min_units", 1)),
+            max_units=int(settings.get("pipeline_max_units", 4)),
+            pipeline_configuration_body=pipeline_body(
+                table_arn=table.table_arn,
+                bucket=self.export_bucket.bucket_name,
+                region=stack.region,
+                role_arn=self.role.role_arn,
+                endpoint=domain.domain_endpoint,
+                index=index,
+            ),
+            log_publishing_options=osis.CfnPipeline.LogPublishingOptionsProperty(
+                is_logging_enabled=True,
+                cloud_watch_log_destination=osis.CfnPipeline.CloudWatchLogDestinationProperty(
+                    log_group=log_group.log_group_name
+                ),
+            ),
+        )
+        self.pipeline.node.add_dependency(self.role)
