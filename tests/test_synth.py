@@ -20,6 +20,8 @@ from .conftest import render_with_refarch
 # Every edition, plus combinations whose infrastructure differs in ways editions do not show.
 SYNTH_CASES = matrix.edition_cases() + [
     matrix.Case("az_count:2-egress:nat-gateway", {"edition": "app", "az_count": "2", "egress": "nat-gateway"}),
+    matrix.Case("vpc_link:v2-alb-api_waf:no-dax:no",
+                {"edition": "app", "vpc_link": "v2-alb", "api_waf": "no", "dax": "no"}),
 ]
 
 

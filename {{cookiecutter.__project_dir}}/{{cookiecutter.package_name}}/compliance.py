@@ -24,6 +24,41 @@ class Acknowledgement:
 
 
 LEDGER: tuple[Acknowledgement, ...] = (
+{%- if cookiecutter.service_tier == "yes" %}
+    Acknowledgement(
+        "Service/Service/Api/RestApi",
+        "AwsSolutions::AwsSolutions-COG4",
+        "Methods use IAM (SigV4) authorization: AppSync's HTTP resolver and identity-pool users sign their calls",
+    ),
+{%- if cookiecutter.api_waf == "no" %}
+    Acknowledgement(
+        "Service/Service/Api/RestApi",
+        "AwsSolutions::AwsSolutions-APIG3",
+        "The project was generated with api_waf=no: IAM authorization and stage throttling guard the API instead",
+    ),
+{%- endif %}
+    Acknowledgement(
+        "Service/Service/Api/RestApi/CloudWatchRole",
+        "AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+        "AmazonAPIGatewayPushToCloudWatchLogs]",
+        "API Gateway's account-level logging role uses the AWS managed policy made for exactly that purpose",
+    ),
+    Acknowledgement(
+        "Service/Service/FrontDoor/LoadBalancer",
+        "AwsSolutions::AwsSolutions-ELB2",
+        "The internal load balancer is reached only through the VPC link; API Gateway access logs record every request",
+    ),
+    Acknowledgement(
+        "Service/Service/TaskDefinition/Resource",
+        "AwsSolutions::AwsSolutions-ECS2",
+        "Environment variables carry only non-secret settings: table name, DAX endpoint, port and log level",
+    ),
+    Acknowledgement(
+        "Service/Service/TaskDefinition/ExecutionRole/DefaultPolicy",
+        "AwsSolutions::AwsSolutions-IAM5[Resource::*]",
+        "ecr:GetAuthorizationToken has no resource-level permissions; image pulls stay scoped to the repository",
+    ),
+{%- endif %}
 )
 
 

@@ -10,8 +10,14 @@ import aws_cdk as cdk
 from constructs import Construct
 
 from {{ cookiecutter.package_name }}.config import EnvironmentConfig
+{%- if cookiecutter.dax == "yes" %}
+from {{ cookiecutter.package_name }}.data.dax import DaxCache
+{%- endif %}
 from {{ cookiecutter.package_name }}.data.infrastructure import Data
 from {{ cookiecutter.package_name }}.network.infrastructure import Network
+{%- if cookiecutter.service_tier == "yes" %}
+from {{ cookiecutter.package_name }}.service.infrastructure import Service
+{%- endif %}
 
 
 class ApplicationStage(cdk.Stage):
@@ -24,6 +30,24 @@ class ApplicationStage(cdk.Stage):
 
         stateful_stack = self._stack("Stateful", config, "stateful", protect=config.retain_stateful)
         self.data = Data(stateful_stack, "Data", config=config)
+{%- if cookiecutter.service_tier == "yes" %}
+
+        service_stack = self._stack("Service", config, "service")
+{%- if cookiecutter.dax == "yes" %}
+        # The cache sits in the service's stack: its ingress from the tasks stays within one stack.
+        self.cache = DaxCache(
+            service_stack, "Dax", config=config, vpc=self.network.vpc, subnets=self.network.private_subnets,
+            table=self.data.table,
+        )
+{%- endif %}
+        self.service = Service(
+            service_stack, "Service", config=config, vpc=self.network.vpc, subnets=self.network.private_subnets,
+            table=self.data.table,
+{%- if cookiecutter.dax == "yes" %}
+            cache=self.cache,
+{%- endif %}
+        )
+{%- endif %}
 
     def _stack(self, construct_id: str, config: EnvironmentConfig, unit: str, *, protect: bool = False) -> cdk.Stack:
         return cdk.Stack(
