@@ -161,4 +161,6 @@ def test_disabled_paths_follow_the_component_map():
     assert "modern_app/search" in removed and "modern_app/service" in removed
     assert "modern_app/data" not in removed and "modern_app/network" not in removed
     # The default (full) project drops only the alternatives to its chosen values.
-    assert spec.disabled_paths(answers.resolve({})) == ["modern_app/service/alb.py"]
+    assert spec.disabled_paths(answers.resolve({})) == [
+        "modern_app/delivery/source_codeconnections.py", "modern_app/service/alb.py",
+    ]

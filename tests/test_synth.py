@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from generator import matrix
+from generator import matrix, spec
 
 from .conftest import render_with_refarch
 
@@ -22,6 +22,21 @@ SYNTH_CASES = matrix.edition_cases() + [
     matrix.Case("az_count:2-egress:nat-gateway", {"edition": "app", "az_count": "2", "egress": "nat-gateway"}),
     matrix.Case("vpc_link:v2-alb-api_waf:no-dax:no",
                 {"edition": "app", "vpc_link": "v2-alb", "api_waf": "no", "dax": "no"}),
+] + [
+    # Every source x deployment strategy (the full edition is codecommit x codedeploy-blue-green).
+    matrix.Case(f"source:{source}-deployment:{deployment}", {
+        "edition": "app", "delivery": "yes", "source": source, "deployment": deployment, **extra,
+        **({"source_connection_arn": spec.OPTIONS_BY_NAME["source_connection_arn"].example}
+           if source == "codeconnections" else {}),
+    })
+    for source, deployment, extra in (
+        ("codecommit", "ecs-blue-green", {"vpc_link": "v2-alb"}),
+        ("codecommit", "rolling", {"dax": "no"}),
+        ("codeconnections", "codedeploy-blue-green",
+         {"vpc_link": "v2-alb", "notification_email": "team@example.com", "prod_account_id": "333333333333"}),
+        ("codeconnections", "ecs-blue-green", {"notification_email": "team@example.com"}),
+        ("codeconnections", "rolling", {"api_waf": "no"}),
+    )
 ]
 
 

@@ -70,7 +70,8 @@ def test_vpc_link_targets_the_load_balancer(dev):
         assert link["Properties"]["TargetArns"] == [{"Ref": balancer_id}]
         assert not _resources(dev, "AWS::ApiGatewayV2::VpcLink")
     else:
-        listener_id, _ = _only(dev, "AWS::ElasticLoadBalancingV2::Listener")
+        (listener_id,) = [key for key, listener in _resources(dev, "AWS::ElasticLoadBalancingV2::Listener").items()
+                          if listener["Properties"]["Port"] == LISTENER_PORT]
         for method in _resources(dev, "AWS::ApiGateway::Method").values():
             assert method["Properties"]["Integration"]["IntegrationTarget"] == {"Ref": listener_id}
         assert not _resources(dev, "AWS::ApiGateway::VpcLink")
@@ -251,3 +252,16 @@ def test_dax_is_reached_by_the_tasks_only_and_its_role_touches_only_the_table(de
 def test_without_dax_there_is_no_cache_and_tasks_read_dynamodb_directly(dev):
     for kind in ("AWS::DAX::Cluster", "AWS::DAX::SubnetGroup", "AWS::DAX::ParameterGroup"):
         assert _resources(dev, kind) == {}
+
+
+DELIVERY = {{ "True" if cookiecutter.delivery == "yes" else "False" }}
+
+
+@pytest.mark.skipif(DELIVERY, reason="the pipeline deploys the service")
+def test_without_delivery_the_image_is_a_cdk_asset_and_nothing_deploys_it(dev):
+    assert "Delivery" not in dev
+    _, task = _only(dev, "AWS::ECS::TaskDefinition")
+    (container,) = [c for c in task["Properties"]["ContainerDefinitions"] if c["Name"] == "app"]
+    assert "cdk-hnb659fds-container-assets" in str(container["Image"])
+    assert _resources(dev, "AWS::CodeDeploy::DeploymentGroup") == {}
+    assert len(_resources(dev, "AWS::ElasticLoadBalancingV2::TargetGroup")) == 1

@@ -9,11 +9,14 @@ from __future__ import annotations
 import aws_cdk as cdk
 from constructs import Construct
 
-from {{ cookiecutter.package_name }}.config import EnvironmentConfig
+from {{ cookiecutter.package_name }}.config import EnvironmentConfig{% if cookiecutter.delivery == "yes" %}, load_environments{% endif %}
 {%- if cookiecutter.dax == "yes" %}
 from {{ cookiecutter.package_name }}.data.dax import DaxCache
 {%- endif %}
 from {{ cookiecutter.package_name }}.data.infrastructure import Data
+{%- if cookiecutter.delivery == "yes" %}
+from {{ cookiecutter.package_name }}.delivery.infrastructure import Delivery
+{%- endif %}
 from {{ cookiecutter.package_name }}.network.infrastructure import Network
 {%- if cookiecutter.service_tier == "yes" %}
 from {{ cookiecutter.package_name }}.service.infrastructure import Service
@@ -47,6 +50,13 @@ class ApplicationStage(cdk.Stage):
             cache=self.cache,
 {%- endif %}
         )
+{%- endif %}
+{%- if cookiecutter.delivery == "yes" %}
+
+        if config.section("delivery").get("pipeline", False):
+            # The tooling environment hosts the one pipeline that deploys every environment.
+            delivery_stack = self._stack("Delivery", config, "delivery", protect=True)
+            self.delivery = Delivery(delivery_stack, "Delivery", config=config, environments=load_environments())
 {%- endif %}
 
     def _stack(self, construct_id: str, config: EnvironmentConfig, unit: str, *, protect: bool = False) -> cdk.Stack:

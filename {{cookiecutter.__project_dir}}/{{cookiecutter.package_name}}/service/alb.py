@@ -9,6 +9,7 @@ from __future__ import annotations
 import aws_cdk as cdk
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_apigatewayv2 as apigatewayv2
+from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
@@ -89,6 +90,26 @@ class AlbFrontDoor(Construct):
                 unhealthy_threshold_count=2,
             ),
         )
+
+    def alternate_target(self) -> ecs.AlternateTarget:
+        """ECS native blue/green: ECS swaps the target groups of these two listener rules."""
+        rules = {
+            name: elbv2.ApplicationListenerRule(
+                self, f"{name}Rule", listener=listener, priority=1,
+                conditions=[elbv2.ListenerCondition.path_patterns(["/*"])],
+                action=elbv2.ListenerAction.forward([self.target_group]),
+            )
+            for name, listener in (("Production", self.listener), ("Test", self.test_listener))
+        }
+        return ecs.AlternateTarget(
+            "AlternateTarget",
+            alternate_target_group=self.green_target_group,
+            production_listener=ecs.ListenerRuleConfiguration.application_listener_rule(rules["Production"]),
+            test_listener=ecs.ListenerRuleConfiguration.application_listener_rule(rules["Test"]),
+        )
+
+    def unhealthy_targets(self, target_group: elbv2.ApplicationTargetGroup) -> cloudwatch.Metric:
+        return target_group.metrics.unhealthy_host_count(period=cdk.Duration.minutes(1))
 
     def allow_to(self, tasks: ec2.SecurityGroup) -> None:
         """ALB -> tasks on the container port (traffic and health checks); nothing else."""

@@ -2,15 +2,21 @@
 
 The container app is `runtime/`. It reads through DAX when a cache is given (step 11) and
 reads DynamoDB directly otherwise.
+{%- if cookiecutter.delivery == "yes" %}
+Deployments: {{ {"codedeploy-blue-green": "CodeDeploy blue/green (two target groups, a test listener)", "ecs-blue-green": "ECS native blue/green (two target groups, a test listener)", "rolling": "ECS rolling updates with the circuit breaker"}[cookiecutter.deployment] }}.
+{%- endif %}
 """
 
 from __future__ import annotations
-
+{% if cookiecutter.delivery == "no" %}
 from pathlib import Path
-
+{% endif %}
 import aws_cdk as cdk
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_ec2 as ec2
+{%- if cookiecutter.delivery == "yes" %}
+from aws_cdk import aws_ecr as ecr
+{%- endif %}
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_logs as logs
 from constructs import Construct
@@ -23,6 +29,9 @@ from {{ cookiecutter.package_name }}.data.dax import DaxCache
 from {{ cookiecutter.package_name }}.service.alb import AlbFrontDoor as FrontDoor
 {%- endif %}
 from {{ cookiecutter.package_name }}.service.api import ServiceApi
+{%- if cookiecutter.delivery == "yes" and cookiecutter.deployment == "codedeploy-blue-green" %}
+from {{ cookiecutter.package_name }}.service.codedeploy import BlueGreenDeployment
+{%- endif %}
 {%- if cookiecutter.vpc_link == "v1-nlb" %}
 from {{ cookiecutter.package_name }}.service.nlb import NlbFrontDoor as FrontDoor
 {%- endif %}
@@ -30,7 +39,6 @@ from {{ cookiecutter.package_name }}.service.nlb import NlbFrontDoor as FrontDoo
 from {{ cookiecutter.package_name }}.service.waf import ApiFirewall
 {%- endif %}
 
-RUNTIME_DIR = Path(__file__).resolve().parent / "runtime"
 CONTAINER_NAME = "app"
 HEALTH_PATH = "/health"
 HTTPS = 443
@@ -57,7 +65,6 @@ class Service(Construct):
 {%- if cookiecutter.dax == "yes" %}
         cache: DaxCache | None = None,
 {%- endif %}
-        image: ecs.ContainerImage | None = None,
         log_driver: ecs.LogDriver | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
@@ -77,6 +84,9 @@ class Service(Construct):
             listener_port=int(settings.get("listener_port", 80)),
             container_port=container_port,
             health_check_path=HEALTH_PATH,
+{%- if cookiecutter.delivery == "yes" and cookiecutter.deployment != "rolling" %}
+            test_listener_port=int(settings.get("test_listener_port", 9000)),
+{%- endif %}
         )
         self.front_door.allow_to(self.security_group)
 
@@ -86,6 +96,7 @@ class Service(Construct):
         )
         self.task_definition = ecs.FargateTaskDefinition(
             self, "TaskDefinition",
+            family=config.stack_name("service"),
             cpu=int(settings.get("cpu", 256)),
             memory_limit_mib=int(settings.get("memory_mib", 512)),
             runtime_platform=ecs.RuntimePlatform(
@@ -105,6 +116,24 @@ class Service(Construct):
             cache.allow_from(self.security_group, self.task_role)
 {%- endif %}
         table.grant_read_write_data(self.task_role)
+{%- if cookiecutter.delivery == "yes" %}
+        # The pipeline builds the image into the tooling account's repository and deploys with
+        # `-c image_tag=<commit>`; synthesis without it names a tag that is never pushed.
+        delivery = config.section("delivery")
+        image_tag = str(self.node.try_get_context("image_tag") or delivery.get("initial_image_tag", "initial"))
+        repository = ecr.Repository.from_repository_attributes(
+            self, "Repository",
+            repository_name=delivery["repository_name"],
+            repository_arn=(
+                f"arn:aws:ecr:{delivery['tooling_region']}:{delivery['tooling_account']}:"
+                f"repository/{delivery['repository_name']}"
+            ),
+        )
+        image = ecs.ContainerImage.from_ecr_repository(repository, tag=image_tag)
+{%- else %}
+        # Staged into cdk.out at synth (no Docker needed); `cdk deploy` builds and pushes it.
+        image = ecs.ContainerImage.from_asset(str(Path(__file__).resolve().parent / "runtime"))
+{%- endif %}
         if log_driver is None:
             log_group = logs.LogGroup(
                 self, "Logs", retention=logs.RetentionDays[settings.get("log_retention", "ONE_MONTH")],
@@ -114,7 +143,7 @@ class Service(Construct):
         self.container = self.task_definition.add_container(
             CONTAINER_NAME,
             container_name=CONTAINER_NAME,
-            image=image or ecs.ContainerImage.from_asset(str(RUNTIME_DIR)),
+            image=image,
             environment=environment,
             logging=log_driver,
             port_mappings=[ecs.PortMapping(container_port=container_port, protocol=ecs.Protocol.TCP)],
@@ -132,19 +161,39 @@ class Service(Construct):
             cluster=self.cluster,
             service_name=config.stack_name("service"),
             task_definition=self.task_definition,
+{%- if cookiecutter.delivery == "yes" and cookiecutter.deployment == "codedeploy-blue-green" %}
+            deployment_controller=ecs.DeploymentController(type=ecs.DeploymentControllerType.CODE_DEPLOY),
+{%- elif cookiecutter.delivery == "yes" and cookiecutter.deployment == "ecs-blue-green" %}
+            deployment_strategy=ecs.DeploymentStrategy.BLUE_GREEN,
+            bake_time=cdk.Duration.minutes(5),
+            circuit_breaker=ecs.DeploymentCircuitBreaker(enable=True, rollback=True),
+{%- else %}
+            circuit_breaker=ecs.DeploymentCircuitBreaker(enable=True, rollback=True),
+{%- endif %}
             desired_count=int(settings.get("min_tasks", 2)),
             assign_public_ip=False,
             vpc_subnets=subnets,
             security_groups=[self.security_group],
             min_healthy_percent=100,
             max_healthy_percent=200,
-            circuit_breaker=ecs.DeploymentCircuitBreaker(enable=True, rollback=True),
             health_check_grace_period=cdk.Duration.seconds(60),
             propagate_tags=ecs.PropagatedTagSource.SERVICE,
         )
         self.front_door.target_group.add_target(
-            self.fargate_service.load_balancer_target(container_name=CONTAINER_NAME, container_port=container_port)
+            self.fargate_service.load_balancer_target(
+                container_name=CONTAINER_NAME,
+                container_port=container_port,
+{%- if cookiecutter.delivery == "yes" and cookiecutter.deployment == "ecs-blue-green" %}
+                alternate_target=self.front_door.alternate_target(),
+{%- endif %}
+            )
         )
+{%- if cookiecutter.delivery == "yes" and cookiecutter.deployment == "codedeploy-blue-green" %}
+        self.blue_green = BlueGreenDeployment(
+            self, "BlueGreen", config=config, service=self.fargate_service,
+            task_definition=self.task_definition, front_door=self.front_door,
+        )
+{%- endif %}
 
         scaling = self.fargate_service.auto_scale_task_count(
             min_capacity=int(settings.get("min_tasks", 2)), max_capacity=int(settings.get("max_tasks", 4))
@@ -166,6 +215,10 @@ class Service(Construct):
         )
 {%- endif %}
         cdk.CfnOutput(self, "RestApiUrl", key="RestApiUrl", value=self.rest_api.url)
+{%- if cookiecutter.delivery == "yes" %}
+        cdk.CfnOutput(self, "ImageTag", key="ImageTag", value=image_tag,
+                      description="Image the task definition was deployed with (the pipeline reads it)")
+{%- endif %}
         for child in self.node.find_all():
             if isinstance(child, cdk.CfnResource) and child.cfn_resource_type in UNTAGGABLE_TYPES:
                 child.add_property_deletion_override("Tags")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import aws_cdk as cdk
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_applicationautoscaling as appscaling
+from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
@@ -82,6 +83,18 @@ class NlbFrontDoor(Construct):
                 unhealthy_threshold_count=2,
             ),
         )
+
+    def alternate_target(self) -> ecs.AlternateTarget:
+        """ECS native blue/green: the green target group behind the production and test listeners."""
+        return ecs.AlternateTarget(
+            "AlternateTarget",
+            alternate_target_group=self.green_target_group,
+            production_listener=ecs.ListenerRuleConfiguration.network_listener(self.listener),
+            test_listener=ecs.ListenerRuleConfiguration.network_listener(self.test_listener),
+        )
+
+    def unhealthy_targets(self, target_group: elbv2.NetworkTargetGroup) -> cloudwatch.Metric:
+        return target_group.metrics.un_healthy_host_count(period=cdk.Duration.minutes(1))
 
     def allow_to(self, tasks: ec2.SecurityGroup) -> None:
         """NLB -> tasks on the container port (traffic and health checks); nothing else."""
