@@ -141,13 +141,16 @@ def test_buildspec_installs_tests_synthesises_then_pushes_the_commit_image():
 def test_deployspec_deploys_the_stage_with_the_built_image():
     spec = yaml.safe_load((ROOT / "{{ cookiecutter.package_name }}" / "delivery" / "deployspec.yml").read_text())
     build = spec["phases"]["build"]["commands"]
+    (listing,) = [c for c in build if "cdk list" in c]
+    assert '"$STAGE/*"' in listing and "grep -v '/Delivery$'" in listing  # the pipeline never redeploys itself
     (deploy,) = [c for c in build if c.startswith("cdk deploy")]
-    assert '"$STAGE/*"' in deploy and "image_tag=" in deploy and "--require-approval never" in deploy
+    assert "$STACKS" in deploy and 'image_tag="$IMAGE_TAG"' in deploy and "--require-approval never" in deploy
     if STRATEGY == "codedeploy-blue-green":
         assert set(spec["artifacts"]["files"]) == {"taskdef.json", "appspec.yaml"}
-        assert any("codedeploy_revision" in c for c in build)
+        assert any("DEPLOYED_TAG" in c for c in build[: build.index(deploy)])
+        assert any("codedeploy_revision" in c for c in build[build.index(deploy):])
     else:
-        assert "artifacts" not in spec and '"$NEW_TAG"' in deploy
+        assert "artifacts" not in spec and 'export IMAGE_TAG="$NEW_TAG"' in build
 
 
 # --------------------------------------------------------------------------- step 15: deployment

@@ -1,9 +1,10 @@
 """Steps 13-17: one CodePipeline (V2) in the tooling environment that deploys every environment.
 
 Source -> Build (tests, synth, image to ECR tagged with the commit) -> for each environment in
-config order: [manual approval] -> Deploy. A Deploy stage runs `cdk deploy "<Stage>/*"` from the
-tested commit with that image tag, assuming the environment's CDK bootstrap roles (bootstrap each
-account with `--trust <tooling account>`); infrastructure and image reach an environment together.
+config order: [manual approval] -> Deploy. A Deploy stage runs `cdk deploy` of the environment's
+stacks from the tested commit with that image tag, assuming the environment's CDK bootstrap roles
+(bootstrap each account with `--trust <tooling account>`): infrastructure and image reach an
+environment together. The pipeline does not mutate itself: `cdk deploy <Stage>/Delivery` by hand.
 {%- if cookiecutter.deployment == "codedeploy-blue-green" %}
 With CodeDeploy blue/green, CloudFormation may not replace the task definition of the running
 service, so `cdk deploy` keeps the deployed image and CodeDeploy then shifts traffic to the new one.
@@ -138,6 +139,7 @@ class Delivery(Construct):
             ),
             environment_variables={
                 "REPOSITORY_URI": codebuild.BuildEnvironmentVariable(value=self.repository.repository_uri),
+                "REPOSITORY_NAME": codebuild.BuildEnvironmentVariable(value=settings["repository_name"]),
                 "REGISTRY": codebuild.BuildEnvironmentVariable(
                     value=f"{config.account}.dkr.ecr.{config.region}.amazonaws.com"
                 ),
@@ -150,6 +152,7 @@ class Delivery(Construct):
             timeout=cdk.Duration.minutes(60),
         )
         self.repository.grant_pull_push(self.build_project)
+        self.repository.grant(self.build_project, "ecr:DescribeImages")
         build_output = codepipeline.Artifact("Image")
 
         self.pipeline = codepipeline.Pipeline(
