@@ -115,6 +115,10 @@ def test_web_acl_guards_the_stage_only_when_chosen(dev):
     assert {"AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet", "RateLimitPerIp"} == names
     (association,) = associations.values()
     assert association["Properties"]["WebACLArn"] == {"Fn::GetAtt": [acl_id, "Arn"]}
+    (logging,) = _resources(dev, "AWS::WAFv2::LoggingConfiguration").values()
+    assert logging["Properties"]["ResourceArn"] == {"Fn::GetAtt": [acl_id, "Arn"]}
+    destination = str(logging["Properties"]["LogDestinationConfigs"])
+    assert "aws-waf-logs-" in destination or "Ref" in destination
 
 
 def test_rest_api_url_is_a_stack_output_with_a_stable_key(dev):

@@ -122,7 +122,11 @@ LEDGER: tuple[Acknowledgement, ...] = (
     Acknowledgement(
         "Service/Service/FrontDoor/LoadBalancer",
         "AwsSolutions::AwsSolutions-ELB2",
-        "The internal load balancer is reached only through the VPC link; API Gateway access logs record every request",
+{%- if cookiecutter.vpc_link == "v1-nlb" %}
+        "NLB access logs exist for TLS listeners only; API Gateway access logs record every request it forwards",
+{%- else %}
+        "The internal ALB is reached only through the VPC link; API Gateway access logs record every request",
+{%- endif %}
     ),
     Acknowledgement(
         "Service/Service/TaskDefinition/Resource",

@@ -212,6 +212,7 @@ class Service(Construct):
         self.firewall = ApiFirewall(
             self, "Firewall", stage=self.rest_api.deployment_stage,
             requests_per_5_minutes=int(settings.get("waf_requests_per_5_minutes", 2000)),
+            log_retention=logs.RetentionDays[settings.get("log_retention", "ONE_MONTH")],
         )
 {%- endif %}
         cdk.CfnOutput(self, "RestApiUrl", key="RestApiUrl", value=self.rest_api.url)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import aws_cdk as cdk
 from aws_cdk import aws_apigateway as apigateway
+from aws_cdk import aws_logs as logs
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
@@ -17,7 +19,13 @@ def _visibility(name: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
 
 class ApiFirewall(Construct):
     def __init__(
-        self, scope: Construct, construct_id: str, *, stage: apigateway.Stage, requests_per_5_minutes: int
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        stage: apigateway.Stage,
+        requests_per_5_minutes: int,
+        log_retention: logs.RetentionDays,
     ) -> None:
         super().__init__(scope, construct_id)
         rules = [
@@ -56,3 +64,16 @@ class ApiFirewall(Construct):
             rules=rules,
         )
         wafv2.CfnWebACLAssociation(self, "Association", resource_arn=stage.stage_arn, web_acl_arn=self.web_acl.attr_arn)
+        # WAF logs only to log groups named aws-waf-logs-*, given by ARN without the trailing ":*".
+        log_group = logs.LogGroup(
+            self, "Logs", log_group_name=f"aws-waf-logs-{cdk.Names.unique_resource_name(self, max_length=60)}",
+            retention=log_retention, removal_policy=cdk.RemovalPolicy.DESTROY,
+        )
+        wafv2.CfnLoggingConfiguration(
+            self, "Logging",
+            resource_arn=self.web_acl.attr_arn,
+            log_destination_configs=[cdk.Stack.of(self).format_arn(
+                service="logs", resource="log-group", resource_name=log_group.log_group_name,
+                arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
+            )],
+        )
