@@ -39,3 +39,46 @@ def test_environments_get_distinct_address_ranges(dev, prod):
     ]
     blocks = [next(iter(c.values()))["Properties"]["CidrBlock"] for c in cidrs]
     assert blocks[0] != blocks[1]
+
+
+SERVICE_TIER = {{ "True" if cookiecutter.service_tier == "yes" else "False" }}
+ANALYTICS = {{ "True" if cookiecutter.analytics == "yes" else "False" }}
+
+
+def _endpoint_services(template):
+    """Endpoint service names with the region stripped, by endpoint type."""
+    found = {}
+    for endpoint in template.find_resources("AWS::EC2::VPCEndpoint").values():
+        name = endpoint["Properties"]["ServiceName"]
+        name = name if isinstance(name, str) else "".join(p for p in name["Fn::Join"][1] if isinstance(p, str))
+        service = name.rsplit(".", 1)[-1] if "ecr." not in name else "ecr." + name.rsplit(".", 1)[-1]
+        found.setdefault(endpoint["Properties"].get("VpcEndpointType", "Gateway"), set()).add(service)
+    return found
+
+
+def test_step_18_endpoints_let_the_tasks_run_without_nat(dev):
+    services = _endpoint_services(dev["Network"])
+    if not SERVICE_TIER:
+        assert services == {}
+        return
+    assert services["Gateway"] == {"s3", "dynamodb"}
+    expected = {"ecr.api", "ecr.dkr", "logs", "sts"} | ({"kinesis-firehose"} if ANALYTICS else set())
+    assert services["Interface"] == expected
+
+
+def test_interface_endpoints_admit_https_from_the_private_subnets_only(dev):
+    if not SERVICE_TIER:
+        return
+    from tests.security_groups import by_description
+
+    template = dev.raw("Network")
+    group = by_description(template, "Interface endpoints")
+    private = {s["Properties"]["CidrBlock"] for s in template["Resources"].values()
+               if s["Type"] == "AWS::EC2::Subnet" and not s["Properties"].get("MapPublicIpOnLaunch")}
+    assert group.ingress == {(cidr, 443, 443) for cidr in private}
+    assert group.egress == set()
+    for endpoint in dev["Network"].find_resources("AWS::EC2::VPCEndpoint", {
+        "Properties": {"VpcEndpointType": "Interface"}
+    }).values():
+        assert endpoint["Properties"]["PrivateDnsEnabled"] is True
+        assert endpoint["Properties"]["SecurityGroupIds"] == [{"Fn::GetAtt": [group.logical_id, "GroupId"]}]

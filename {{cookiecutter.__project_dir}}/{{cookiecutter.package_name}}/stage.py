@@ -22,8 +22,14 @@ from {{ cookiecutter.package_name }}.analytics.lake.infrastructure import Lake, 
 from {{ cookiecutter.package_name }}.analytics.warehouse.infrastructure import Warehouse, allow_zero_etl_export
 {% endif -%}
 from {{ cookiecutter.package_name }}.api.infrastructure import Api
-from {{ cookiecutter.package_name }}.config import EnvironmentConfig
+from {{ cookiecutter.package_name }}.config import EnvironmentConfig{% if cookiecutter.delivery == "yes" %}, load_environments{% endif %}
+{% if cookiecutter.dax == "yes" -%}
+from {{ cookiecutter.package_name }}.data.dax import DaxCache
+{% endif -%}
 from {{ cookiecutter.package_name }}.data.infrastructure import Data
+{% if cookiecutter.delivery == "yes" -%}
+from {{ cookiecutter.package_name }}.delivery.infrastructure import Delivery
+{% endif -%}
 {% if cookiecutter.engagement != "none" -%}
 from {{ cookiecutter.package_name }}.engagement.infrastructure import Engagement
 {% endif -%}
@@ -31,6 +37,9 @@ from {{ cookiecutter.package_name }}.identity.infrastructure import Identity
 from {{ cookiecutter.package_name }}.network.infrastructure import Network
 {%- if cookiecutter.search == "yes" %}
 from {{ cookiecutter.package_name }}.search.infrastructure import Search
+{%- endif %}
+{%- if cookiecutter.service_tier == "yes" %}
+from {{ cookiecutter.package_name }}.service.infrastructure import Service
 {%- endif %}
 
 
@@ -96,6 +105,31 @@ class ApplicationStage(cdk.Stage):
             lake={{ "self.lake" if cookiecutter.analytics == "yes" else "None" }},
         )
 {%- endif %}
+{%- if cookiecutter.service_tier == "yes" %}
+
+        service_stack = self._stack("Service", config, "service")
+{%- if cookiecutter.dax == "yes" %}
+        # The cache sits in the service's stack: its ingress from the tasks stays within one stack.
+        self.cache = DaxCache(
+            service_stack, "Dax", config=config, vpc=self.network.vpc, subnets=self.network.private_subnets,
+            table=self.data.table,
+        )
+{%- endif %}
+        self.service = Service(
+            service_stack, "Service", config=config, vpc=self.network.vpc, subnets=self.network.private_subnets,
+            table=self.data.table,
+{%- if cookiecutter.dax == "yes" %}
+            cache=self.cache,
+{%- endif %}
+        )
+{%- endif %}
+{%- if cookiecutter.delivery == "yes" %}
+
+        if config.section("delivery").get("pipeline", False):
+            # The tooling environment hosts the one pipeline that deploys every environment.
+            delivery_stack = self._stack("Delivery", config, "delivery", protect=True)
+            self.delivery = Delivery(delivery_stack, "Delivery", config=config, environments=load_environments())
+{%- endif %}
 
         # The user pool holds the users: kept like the other stateful resources.
         identity_stack = self._stack("Identity", config, "identity", protect=config.retain_stateful)
@@ -107,10 +141,7 @@ class ApplicationStage(cdk.Stage):
 {%- endif %}
 
         # The REST API of the service tier, for the HTTP resolver and the signed-in users' access.
-        rest_api = None
-{%- if cookiecutter.service_tier == "yes" %}
-        # rest_api = self.service.rest_api  (connected once the service unit is in this stage)
-{%- endif %}
+        rest_api = {{ "self.service.rest_api" if cookiecutter.service_tier == "yes" else "None" }}
         api_stack = self._stack("Api", config, "api")
         self.api = Api(
             api_stack,

@@ -1,4 +1,4 @@
-"""The VPC every private component lives in: private subnets over the chosen AZs, flow logs."""
+"""The VPC every private component lives in: private subnets over the chosen AZs, flow logs, endpoints."""
 
 from __future__ import annotations
 
@@ -8,6 +8,9 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from {{ cookiecutter.package_name }}.config import EnvironmentConfig
+{%- if cookiecutter.service_tier == "yes" %}
+from {{ cookiecutter.package_name }}.network.endpoints import PrivateEndpoints
+{%- endif %}
 
 
 class Network(Construct):
@@ -45,5 +48,8 @@ class Network(Construct):
             },
         )
         self.private_subnets = ec2.SubnetSelection(subnet_group_name="private")
+{%- if cookiecutter.service_tier == "yes" %}
+        self.endpoints = PrivateEndpoints(self, "Endpoints", vpc=self.vpc, subnets=self.private_subnets)
+{%- endif %}
         cdk.CfnOutput(self, "VpcId", value=self.vpc.vpc_id)
 

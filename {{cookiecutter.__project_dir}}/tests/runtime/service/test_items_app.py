@@ -1,0 +1,194 @@
+"""The items service end to end over HTTP against local DynamoDB (DAX off), and its DAX wiring."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+from botocore.exceptions import EndpointConnectionError
+from fastapi.testclient import TestClient
+from items_service import jsonlog
+from items_service.identity import owner_from_auth_provider
+from items_service.main import create_app
+from items_service.store import ItemStore
+
+from .conftest import RUNTIME_DIR, free_port
+
+POOL = "cognito-idp.us-east-1.amazonaws.com/us-east-1_Example"
+APPSYNC_ROLE = "arn:aws:sts::111111111111:assumed-role/appsync-http-resolver/APPSYNC_ASSUME_ROLE"
+
+
+def appsync_headers(sub: str) -> dict[str, str]:
+    """What API Gateway forwards for a call AppSync's HTTP resolver signed on behalf of `sub`."""
+    return {"x-caller-arn": APPSYNC_ROLE, "x-owner-sub": sub}
+
+
+def identity_pool_headers(sub: str) -> dict[str, str]:
+    """What API Gateway forwards for a call signed with a Cognito identity-pool user's credentials."""
+    return {
+        "x-caller-arn": "arn:aws:sts::111111111111:assumed-role/authenticated/CognitoIdentityCredentials",
+        "x-caller-auth-provider": f"{POOL},{POOL}:CognitoSignIn:{sub}",
+    }
+
+
+@pytest.fixture
+def client(local_environment):
+    store = ItemStore.from_environment(local_environment)
+    with TestClient(create_app(store)) as test_client:
+        yield test_client
+
+
+def test_health_answers_without_identity(client):
+    assert client.get("/health").json() == {"status": "ok"}
+
+
+def test_items_are_created_read_updated_listed_and_deleted_per_owner(client, local_environment):
+    created = client.post("/items", json={"name": "first", "description": "one"}, headers=appsync_headers("alice"))
+    assert created.status_code == 201
+    item = created.json()
+    assert item["owner"] == "alice" and item["name"] == "first"
+
+    assert client.get(f"/items/{item['id']}", headers=appsync_headers("alice")).json() == item
+    updated = client.put(f"/items/{item['id']}", json={"name": "renamed"}, headers=appsync_headers("alice")).json()
+    assert updated["name"] == "renamed" and updated["description"] is None
+    assert [i["id"] for i in client.get("/items", headers=appsync_headers("alice")).json()["items"]] == [item["id"]]
+
+    # Stored under the table's key layout that the GraphQL side shares.
+    raw = ItemStore.from_environment(local_environment).table.get_item(
+        Key={"pk": "USER#alice", "sk": f"ITEM#{item['id']}"}
+    )
+    assert raw["Item"]["name"] == "renamed"
+
+    assert client.delete(f"/items/{item['id']}", headers=appsync_headers("alice")).status_code == 204
+    assert client.get(f"/items/{item['id']}", headers=appsync_headers("alice")).status_code == 404
+
+
+def test_an_owner_never_sees_or_changes_another_owners_items(client):
+    item = client.post("/items", json={"name": "private"}, headers=appsync_headers("alice")).json()
+    assert client.get("/items", headers=appsync_headers("bob")).json() == {"items": []}
+    assert client.get(f"/items/{item['id']}", headers=appsync_headers("bob")).status_code == 404
+    assert client.put(f"/items/{item['id']}", json={"name": "x"}, headers=appsync_headers("bob")).status_code == 404
+    assert client.delete(f"/items/{item['id']}", headers=appsync_headers("bob")).status_code == 404
+
+
+def test_identity_pool_callers_act_as_themselves_whatever_header_they_add(client):
+    headers = {**identity_pool_headers("carol"), "x-owner-sub": "alice"}
+    item = client.post("/items", json={"name": "mine"}, headers=headers).json()
+    assert item["owner"] == "carol"
+
+
+def test_unsigned_or_ownerless_requests_are_refused(client):
+    assert client.get("/items").status_code == 401
+    assert client.get("/items", headers={"x-caller-arn": APPSYNC_ROLE}).status_code == 403
+    guest = {"x-caller-arn": "arn:aws:sts::1:assumed-role/unauth/x", "x-caller-auth-provider": "graph.facebook.com"}
+    assert client.get("/items", headers=guest).status_code == 403
+
+
+def test_invalid_bodies_are_rejected(client):
+    headers = appsync_headers("alice")
+    assert client.post("/items", json={}, headers=headers).status_code == 422
+    assert client.post("/items", json={"name": "a", "owner": "bob"}, headers=headers).status_code == 422
+
+
+def test_owner_is_the_user_pool_sub_of_the_auth_provider():
+    assert owner_from_auth_provider(f"{POOL},{POOL}:CognitoSignIn:1234-abcd") == "1234-abcd"
+    assert owner_from_auth_provider("graph.facebook.com") is None
+
+
+class RecordingFactory:
+    def __init__(self, result):
+        self.calls, self.result = [], result
+
+    def __call__(self, endpoint_url, region_name):
+        self.calls.append((endpoint_url, region_name))
+        return self.result
+
+
+class FakeResource:
+    def __init__(self, table):
+        self.table, self.names = table, []
+
+    def Table(self, name):  # noqa: N802 - the boto3 resource interface
+        self.names.append(name)
+        return self.table
+
+
+def test_dax_client_is_chosen_and_configured_from_the_environment():
+    dax_table, dynamodb_table = object(), object()
+    dax, dynamodb = RecordingFactory(FakeResource(dax_table)), RecordingFactory(FakeResource(dynamodb_table))
+    environ = {"TABLE_NAME": "items", "AWS_REGION": "eu-west-1", "DAX_ENDPOINT": "daxs://cache.example:9111"}
+    store = ItemStore.from_environment(environ, dax_factory=dax, dynamodb_factory=dynamodb)
+    assert dax.calls == [("daxs://cache.example:9111", "eu-west-1")]
+    assert dax.result.names == ["items"]
+    assert store.cache is dax_table and store.table is dynamodb_table
+
+
+def test_without_dax_endpoint_no_dax_client_is_made():
+    dax = RecordingFactory(FakeResource(object()))
+    store = ItemStore.from_environment(
+        {"TABLE_NAME": "items", "AWS_DEFAULT_REGION": "us-east-1"},
+        dax_factory=dax, dynamodb_factory=RecordingFactory(FakeResource(object())),
+    )
+    assert dax.calls == [] and store.cache is None
+
+
+def test_reads_fall_back_to_dynamodb_when_dax_is_unreachable(local_environment):
+    class UnreachableDax:
+        def get_item(self, **_):
+            raise EndpointConnectionError(endpoint_url="daxs://cache.example:9111")
+
+    table = ItemStore.from_environment(local_environment).table
+    table.put_item(Item={"pk": "USER#dave", "sk": "ITEM#1", "name": "n", "createdAt": "t", "updatedAt": "t"})
+    store = ItemStore(table, cache=UnreachableDax())
+    assert store.get("dave", "1")["name"] == "n"
+
+
+def test_logs_are_one_json_object_per_line():
+    stream = io.StringIO()
+    jsonlog.configure("INFO")
+    handler = logging.getLogger().handlers[0]
+    handler.setStream(stream)
+    logging.getLogger("items_service").info("request", extra={"status": 200, "path": "/items"})
+    entry = json.loads(stream.getvalue().strip().splitlines()[-1])
+    assert entry["message"] == "request" and entry["status"] == 200 and entry["level"] == "INFO"
+
+
+def test_the_container_command_serves_checks_health_and_drains_on_sigterm(local_environment):
+    """`python -m items_service` as the image runs it: health check passes, SIGTERM exits cleanly."""
+    port = free_port()
+    environment = {**os.environ, **local_environment, "PORT": str(port), "PYTHONPATH": str(RUNTIME_DIR)}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "items_service"], cwd=RUNTIME_DIR, env=environment,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        health = [sys.executable, "-m", "items_service.healthcheck"]
+        deadline = time.monotonic() + 30
+        while subprocess.run(health, cwd=RUNTIME_DIR, env=environment).returncode != 0:
+            assert server.poll() is None and time.monotonic() < deadline, "the app did not become healthy"
+            time.sleep(0.2)
+        created = httpx.post(f"http://127.0.0.1:{port}/items", json={"name": "n"}, headers=appsync_headers("erin"))
+        assert created.status_code == 201
+    finally:
+        server.send_signal(signal.SIGTERM)
+        output, _ = server.communicate(timeout=30)
+    assert server.returncode in (0, -signal.SIGTERM)  # uvicorn re-raises the signal once drained
+    lines = [json.loads(line) for line in output.splitlines() if line.strip()]
+    assert any(e["message"] == "request" and e["status"] == 201 for e in lines)
+    assert any(e["message"] == "service stopped" for e in lines)
+
+
+def test_container_health_check_fails_when_nothing_listens():
+    probe = subprocess.run(
+        [sys.executable, "-m", "items_service.healthcheck"],
+        cwd=RUNTIME_DIR, env={**os.environ, "PORT": str(free_port())}, capture_output=True, timeout=30,
+    )
+    assert probe.returncode == 1

@@ -1,0 +1,271 @@
+"""Steps 9-11: REST API -> VPC link -> load balancer -> Fargate with auto scaling, and the DAX cache."""
+
+import pytest
+from aws_cdk.assertions import Match
+
+from tests.security_groups import by_description
+
+VPC_LINK = "{{ cookiecutter.vpc_link }}"
+WAF = {{ "True" if cookiecutter.api_waf == "yes" else "False" }}
+DAX = {{ "True" if cookiecutter.dax == "yes" else "False" }}
+CONTAINER_PORT, LISTENER_PORT, DAX_TLS_PORT = 8080, 80, 9111
+ROUTES = {("GET", "items"), ("POST", "items"), ("GET", "{item_id}"), ("PUT", "{item_id}"), ("DELETE", "{item_id}")}
+
+
+def _resources(env, kind):
+    return env["Service"].find_resources(kind)
+
+
+def _only(env, kind):
+    found = _resources(env, kind)
+    assert len(found) == 1, (kind, list(found))
+    return next(iter(found.items()))
+
+
+def _path_parts(env):
+    resources = env.raw("Service")["Resources"]
+    return {key: value["Properties"]["PathPart"] for key, value in resources.items()
+            if value["Type"] == "AWS::ApiGateway::Resource"}
+
+
+# --------------------------------------------------------------------------- step 9: REST API
+
+
+def test_every_method_is_iam_authorised_and_proxies_privately_through_the_vpc_link(dev):
+    methods = _resources(dev, "AWS::ApiGateway::Method")
+    parts = _path_parts(dev)
+    seen = set()
+    link_type = "AWS::ApiGateway::VpcLink" if VPC_LINK == "v1-nlb" else "AWS::ApiGatewayV2::VpcLink"
+    link_id, _ = _only(dev, link_type)
+    for method in methods.values():
+        properties = method["Properties"]
+        seen.add((properties["HttpMethod"], parts[properties["ResourceId"]["Ref"]]))
+        assert properties["AuthorizationType"] == "AWS_IAM"
+        integration = properties["Integration"]
+        assert integration["Type"] == "HTTP_PROXY"
+        assert integration["ConnectionType"] == "VPC_LINK"
+        assert integration["ConnectionId"] == {"Ref": link_id}
+        headers = integration["RequestParameters"]
+        assert headers["integration.request.header.x-caller-arn"] == "context.identity.userArn"
+        assert headers["integration.request.header.x-caller-auth-provider"] == (
+            "context.identity.cognitoAuthenticationProvider"
+        )
+    assert seen == ROUTES
+
+
+def test_backend_paths_are_exact_and_carry_no_stage_name(dev):
+    stage = dev["Service"].find_resources("AWS::ApiGateway::Stage")
+    stage_name = next(iter(stage.values()))["Properties"]["StageName"]
+    for method in _resources(dev, "AWS::ApiGateway::Method").values():
+        uri = method["Properties"]["Integration"]["Uri"]["Fn::Join"][1]
+        path = uri[-1]
+        assert path.startswith(f":{LISTENER_PORT}/items"), uri
+        assert f"/{stage_name}/" not in path and not path.startswith(f":{LISTENER_PORT}/{stage_name}")
+
+
+def test_vpc_link_targets_the_load_balancer(dev):
+    balancer_id, _ = _only(dev, "AWS::ElasticLoadBalancingV2::LoadBalancer")
+    if VPC_LINK == "v1-nlb":
+        _, link = _only(dev, "AWS::ApiGateway::VpcLink")
+        assert link["Properties"]["TargetArns"] == [{"Ref": balancer_id}]
+        assert not _resources(dev, "AWS::ApiGatewayV2::VpcLink")
+    else:
+        (listener_id,) = [key for key, listener in _resources(dev, "AWS::ElasticLoadBalancingV2::Listener").items()
+                          if listener["Properties"]["Port"] == LISTENER_PORT]
+        for method in _resources(dev, "AWS::ApiGateway::Method").values():
+            assert method["Properties"]["Integration"]["IntegrationTarget"] == {"Ref": listener_id}
+        assert not _resources(dev, "AWS::ApiGateway::VpcLink")
+
+
+def test_request_validation_and_body_model(dev):
+    _, validator = _only(dev, "AWS::ApiGateway::RequestValidator")
+    assert validator["Properties"]["ValidateRequestBody"] is True
+    assert validator["Properties"]["ValidateRequestParameters"] is True
+    _, model = _only(dev, "AWS::ApiGateway::Model")
+    assert model["Properties"]["Schema"]["required"] == ["name"]
+    for method in _resources(dev, "AWS::ApiGateway::Method").values():
+        properties = method["Properties"]
+        assert "RequestValidatorId" in properties
+        has_model = "RequestModels" in properties
+        assert has_model == (properties["HttpMethod"] in ("POST", "PUT"))
+
+
+def test_stage_logs_access_and_execution_and_throttles_per_environment(dev, prod):
+    for env, rate in ((dev, 50), (prod, 500)):
+        env["Service"].has_resource_properties("AWS::ApiGateway::Stage", {
+            "AccessLogSetting": {"DestinationArn": Match.any_value(), "Format": Match.string_like_regexp("requestId")},
+            "TracingEnabled": True,
+            "MethodSettings": Match.array_with([Match.object_like({
+                "LoggingLevel": "INFO", "DataTraceEnabled": False, "MetricsEnabled": True,
+                "ThrottlingRateLimit": rate,
+            })]),
+        })
+    dev["Service"].resource_count_is("AWS::ApiGateway::Account", 1)
+
+
+def test_web_acl_guards_the_stage_only_when_chosen(dev):
+    acls = _resources(dev, "AWS::WAFv2::WebACL")
+    associations = _resources(dev, "AWS::WAFv2::WebACLAssociation")
+    if not WAF:
+        assert acls == {} and associations == {}
+        return
+    (acl_id, acl), = acls.items()
+    assert acl["Properties"]["Scope"] == "REGIONAL"
+    names = {rule["Name"] for rule in acl["Properties"]["Rules"]}
+    assert {"AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet", "RateLimitPerIp"} == names
+    (association,) = associations.values()
+    assert association["Properties"]["WebACLArn"] == {"Fn::GetAtt": [acl_id, "Arn"]}
+    (logging,) = _resources(dev, "AWS::WAFv2::LoggingConfiguration").values()
+    assert logging["Properties"]["ResourceArn"] == {"Fn::GetAtt": [acl_id, "Arn"]}
+    destination = str(logging["Properties"]["LogDestinationConfigs"])
+    assert "aws-waf-logs-" in destination or "Ref" in destination
+
+
+def test_rest_api_url_is_a_stack_output_with_a_stable_key(dev):
+    outputs = dev.raw("Service")["Outputs"]
+    assert "RestApiUrl" in outputs
+
+
+# --------------------------------------------------------------------------- step 10: load balancer and Fargate
+
+
+def test_load_balancer_is_internal_with_one_listener_port(dev):
+    _, balancer = _only(dev, "AWS::ElasticLoadBalancingV2::LoadBalancer")
+    assert balancer["Properties"]["Scheme"] == "internal"
+    assert balancer["Properties"]["Type"] == ("network" if VPC_LINK == "v1-nlb" else "application")
+    listeners = _resources(dev, "AWS::ElasticLoadBalancingV2::Listener")
+    ports = sorted(listener["Properties"]["Port"] for listener in listeners.values())
+    assert ports[0] == LISTENER_PORT
+    dev["Service"].has_resource_properties("AWS::ElasticLoadBalancingV2::TargetGroup", {
+        "TargetType": "ip", "Port": CONTAINER_PORT, "HealthCheckPath": "/health",
+    })
+
+
+def test_cluster_has_container_insights(dev):
+    dev["Service"].has_resource_properties("AWS::ECS::Cluster", {
+        "ClusterSettings": [{"Name": "containerInsights", "Value": "enabled"}],
+    })
+
+
+def test_tasks_run_privately_over_every_zone_with_a_circuit_breaker(dev):
+    _, service = _only(dev, "AWS::ECS::Service")
+    properties = service["Properties"]
+    assert properties["LaunchType"] == "FARGATE"
+    network = properties["NetworkConfiguration"]["AwsvpcConfiguration"]
+    assert network["AssignPublicIp"] == "DISABLED"
+    assert len(network["Subnets"]) >= 2
+    assert properties["HealthCheckGracePeriodSeconds"] > 0
+    configuration = properties["DeploymentConfiguration"]
+    if "DeploymentCircuitBreaker" in configuration:
+        assert configuration["DeploymentCircuitBreaker"] == {"Enable": True, "Rollback": True}
+    else:
+        assert properties["DeploymentController"]["Type"] == "CODE_DEPLOY"
+    assert properties["LoadBalancers"][0]["ContainerName"] == "app"
+
+
+def test_container_is_healthy_read_only_and_configured_for_the_table(dev):
+    _, task = _only(dev, "AWS::ECS::TaskDefinition")
+    (container,) = [c for c in task["Properties"]["ContainerDefinitions"] if c["Name"] == "app"]
+    assert container["ReadonlyRootFilesystem"] is True
+    assert container["HealthCheck"]["Command"][:2] == ["CMD", "python"]
+    assert container["PortMappings"] == [{"ContainerPort": CONTAINER_PORT, "Protocol": "tcp"}]
+    names = {e["Name"] for e in container["Environment"]}
+    assert "TABLE_NAME" in names
+    assert ("DAX_ENDPOINT" in names) == DAX
+
+
+def test_auto_scaling_per_environment_on_cpu_and_load(dev, prod):
+    for env, low, high in ((dev, 1, 3), (prod, 2, 10)):
+        env["Service"].has_resource_properties("AWS::ApplicationAutoScaling::ScalableTarget", {
+            "MinCapacity": low, "MaxCapacity": high, "ScalableDimension": "ecs:service:DesiredCount",
+        })
+    policies = [p["Properties"] for p in _resources(dev, "AWS::ApplicationAutoScaling::ScalingPolicy").values()]
+    tracking = [p["TargetTrackingScalingPolicyConfiguration"] for p in policies
+                if p["PolicyType"] == "TargetTrackingScaling"]
+    metrics = {t["PredefinedMetricSpecification"]["PredefinedMetricType"] for t in tracking
+               if "PredefinedMetricSpecification" in t}
+    assert "ECSServiceAverageCPUUtilization" in metrics
+    if VPC_LINK == "v1-nlb":
+        alarms = _resources(dev, "AWS::CloudWatch::Alarm").values()
+        assert any(a["Properties"].get("MetricName") == "ActiveFlowCount" for a in alarms)
+        assert any(p["PolicyType"] == "StepScaling" for p in policies)
+    else:
+        assert "ALBRequestCountPerTarget" in metrics
+
+
+def test_security_groups_allow_exactly_the_request_path(dev):
+    template = dev.raw("Service")
+    tasks = by_description(template, "Service tasks")
+    if VPC_LINK == "v1-nlb":
+        balancer = by_description(template, "Service NLB")
+        assert balancer.ingress == set()  # VPC link v1 arrives over PrivateLink, not through the group
+        _, nlb = _only(dev, "AWS::ElasticLoadBalancingV2::LoadBalancer")
+        assert nlb["Properties"]["EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic"] == "off"
+    else:
+        balancer = by_description(template, "Service ALB")
+        link = by_description(template, "VPC link v2")
+        listener_ports = {(link.logical_id, p, p) for p in (LISTENER_PORT,)}
+        assert {r for r in balancer.ingress if r[1] == LISTENER_PORT} == listener_ports
+        assert all(r[0] == link.logical_id for r in balancer.ingress)
+        assert link.ingress == set()
+        assert all(r[0] == balancer.logical_id for r in link.egress)
+    assert balancer.egress == {(tasks.logical_id, CONTAINER_PORT, CONTAINER_PORT)}
+    assert tasks.ingress == {(balancer.logical_id, CONTAINER_PORT, CONTAINER_PORT)}
+    expected_egress = {("0.0.0.0/0", 443, 443)}
+    if DAX:
+        expected_egress.add((by_description(template, "DAX").logical_id, DAX_TLS_PORT, DAX_TLS_PORT))
+    assert tasks.egress == expected_egress
+
+
+# --------------------------------------------------------------------------- step 11: DAX
+
+
+@pytest.mark.skipif(not DAX, reason="DAX is off")
+def test_dax_cluster_is_encrypted_in_private_subnets_with_per_environment_size(dev, prod):
+    for env, node_type, nodes in ((dev, "dax.t3.small", 1), (prod, "dax.r5.large", 3)):
+        env["Service"].has_resource_properties("AWS::DAX::Cluster", {
+            "SSESpecification": {"SSEEnabled": True},
+            "ClusterEndpointEncryptionType": "TLS",
+            "NodeType": node_type,
+            "ReplicationFactor": nodes,
+        })
+    _, subnet_group = _only(dev, "AWS::DAX::SubnetGroup")
+    assert len(subnet_group["Properties"]["SubnetIds"]) >= 2
+
+
+@pytest.mark.skipif(not DAX, reason="DAX is off")
+def test_dax_is_reached_by_the_tasks_only_and_its_role_touches_only_the_table(dev):
+    template = dev.raw("Service")
+    cache = by_description(template, "DAX")
+    tasks = by_description(template, "Service tasks")
+    assert cache.ingress == {(tasks.logical_id, DAX_TLS_PORT, DAX_TLS_PORT)}
+    assert cache.egress == set()
+    role_id = _only(dev, "AWS::DAX::Cluster")[1]["Properties"]["IAMRoleARN"]["Fn::GetAtt"][0]
+    policies = [p["Properties"] for p in _resources(dev, "AWS::IAM::Policy").values()
+                if {"Ref": role_id} in p["Properties"]["Roles"]]
+    statements = [s for p in policies for s in p["PolicyDocument"]["Statement"]]
+    assert statements and all(s["Effect"] == "Allow" for s in statements)
+    for statement in statements:
+        assert all(a.startswith("dynamodb:") for a in statement["Action"])
+        # Exactly the table's ARN, published by the stateful stack: no wildcard, no other table.
+        output = statement["Resource"]["Fn::GetStackOutput"]
+        assert output["StackName"].endswith("-stateful") and "DataTable" in output["OutputName"]
+
+
+@pytest.mark.skipif(DAX, reason="DAX is on")
+def test_without_dax_there_is_no_cache_and_tasks_read_dynamodb_directly(dev):
+    for kind in ("AWS::DAX::Cluster", "AWS::DAX::SubnetGroup", "AWS::DAX::ParameterGroup"):
+        assert _resources(dev, kind) == {}
+
+
+DELIVERY = {{ "True" if cookiecutter.delivery == "yes" else "False" }}
+
+
+@pytest.mark.skipif(DELIVERY, reason="the pipeline deploys the service")
+def test_without_delivery_the_image_is_a_cdk_asset_and_nothing_deploys_it(dev):
+    assert "Delivery" not in dev
+    _, task = _only(dev, "AWS::ECS::TaskDefinition")
+    (container,) = [c for c in task["Properties"]["ContainerDefinitions"] if c["Name"] == "app"]
+    assert "cdk-hnb659fds-container-assets" in str(container["Image"])
+    assert _resources(dev, "AWS::CodeDeploy::DeploymentGroup") == {}
+    assert len(_resources(dev, "AWS::ElasticLoadBalancingV2::TargetGroup")) == 1

@@ -1,0 +1,84 @@
+"""Step 11: a DAX cluster in the private subnets, caching reads of the application table.
+
+aws_dax is L1 only. The cluster encrypts at rest (SSE) and in transit (TLS endpoint); its role
+may touch only the table; its security group admits no one until a consumer asks (`allow_from`).
+"""
+
+from __future__ import annotations
+
+from aws_cdk import aws_dax as dax
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
+from constructs import Construct
+
+from {{ cookiecutter.package_name }}.config import EnvironmentConfig
+
+TLS_PORT = 9111
+TABLE_ACTIONS = (
+    "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:Scan", "dynamodb:PutItem",
+    "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem",
+    "dynamodb:DescribeTable",
+)
+CLIENT_ACTIONS = (
+    "dax:GetItem", "dax:BatchGetItem", "dax:Query", "dax:Scan", "dax:PutItem", "dax:UpdateItem",
+    "dax:DeleteItem", "dax:BatchWriteItem", "dax:ConditionCheckItem",
+)
+
+
+class DaxCache(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: EnvironmentConfig,
+        vpc: ec2.IVpc,
+        subnets: ec2.SubnetSelection,
+        table: dynamodb.ITableV2,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        settings = config.section("dax")
+        self.security_group = ec2.SecurityGroup(
+            self, "SecurityGroup", vpc=vpc, description="DAX: TLS from the service tasks only",
+            allow_all_outbound=False,
+        )
+        role = iam.Role(
+            self, "Role", assumed_by=iam.ServicePrincipal("dax.amazonaws.com"),
+            description="DAX reads and writes the application table on behalf of its clients",
+        )
+        role.add_to_policy(iam.PolicyStatement(actions=list(TABLE_ACTIONS), resources=[table.table_arn]))
+        subnet_group = dax.CfnSubnetGroup(
+            self, "SubnetGroup",
+            subnet_ids=vpc.select_subnets(subnet_group_name=subnets.subnet_group_name).subnet_ids,
+            description="Private subnets of the application VPC",
+        )
+        parameter_group = dax.CfnParameterGroup(
+            self, "ParameterGroup",
+            description="Item and query cache lifetimes",
+            parameter_name_values={
+                "record-ttl-millis": str(settings.get("item_ttl_millis", 300000)),
+                "query-ttl-millis": str(settings.get("query_ttl_millis", 300000)),
+            },
+        )
+        self.cluster = dax.CfnCluster(
+            self, "Cluster",
+            iam_role_arn=role.role_arn,
+            node_type=settings.get("node_type", "dax.t3.small"),
+            replication_factor=int(settings.get("nodes", 1)),
+            subnet_group_name=subnet_group.ref,
+            parameter_group_name=parameter_group.ref,
+            security_group_ids=[self.security_group.security_group_id],
+            sse_specification=dax.CfnCluster.SSESpecificationProperty(sse_enabled=True),
+            cluster_endpoint_encryption_type="TLS",
+            description="Read-through cache of the application table",
+        )
+        # The role must hold its table policy before DAX validates it.
+        self.cluster.node.add_dependency(role.node.find_child("DefaultPolicy"))
+        self.endpoint_url = self.cluster.attr_cluster_discovery_endpoint_url
+
+    def allow_from(self, clients: ec2.SecurityGroup, grantee: iam.IGrantable) -> None:
+        """Open TLS to the cluster for one client group and let its principal call the data plane."""
+        self.security_group.add_ingress_rule(clients, ec2.Port.tcp(TLS_PORT), "DAX TLS from the service tasks")
+        clients.add_egress_rule(self.security_group, ec2.Port.tcp(TLS_PORT), "To DAX over TLS")
+        iam.Grant.add_to_principal(grantee=grantee, actions=list(CLIENT_ACTIONS), resource_arns=[self.cluster.attr_arn])

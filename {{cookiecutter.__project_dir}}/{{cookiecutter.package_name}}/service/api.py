@@ -1,0 +1,111 @@
+"""Step 9: the REST API in front of the service: IAM-authorised, validated, throttled, logged.
+
+Callers sign with SigV4: AppSync's HTTP resolver (which forwards the signed-in user's id in
+`x-owner-sub`) and Cognito identity-pool users. API Gateway adds who signed the call as headers
+the container trusts (`x-caller-arn`, `x-caller-auth-provider`); each method proxies to an exact
+backend path, so the stage name never reaches the container.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import aws_cdk as cdk
+from aws_cdk import aws_apigateway as apigateway
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from {{ cookiecutter.package_name }}.config import EnvironmentConfig
+
+ITEM_ID = "item_id"
+# (method, API path, backend path): the domain's read and write endpoints.
+ROUTES: tuple[tuple[str, str, str], ...] = (
+    ("GET", "/items", "/items"),
+    ("POST", "/items", "/items"),
+    ("GET", "/items/{item_id}", "/items/{item_id}"),
+    ("PUT", "/items/{item_id}", "/items/{item_id}"),
+    ("DELETE", "/items/{item_id}", "/items/{item_id}"),
+)
+WITH_BODY = {"POST", "PUT"}
+CALLER_HEADERS = {
+    "integration.request.header.x-caller-arn": "context.identity.userArn",
+    "integration.request.header.x-caller-auth-provider": "context.identity.cognitoAuthenticationProvider",
+    "integration.request.header.x-request-id": "context.requestId",
+}
+
+
+class FrontDoor(Protocol):
+    def integration(self, http_method: str, path: str, request_parameters: dict[str, str]) -> apigateway.Integration:
+        ...
+
+    def bind_method(self, method: apigateway.Method) -> None:
+        ...
+
+
+class ServiceApi(Construct):
+    def __init__(
+        self, scope: Construct, construct_id: str, *, config: EnvironmentConfig, front_door: FrontDoor
+    ) -> None:
+        super().__init__(scope, construct_id)
+        settings = config.section("service")
+        access_logs = logs.LogGroup(
+            self, "AccessLogs", retention=logs.RetentionDays[settings.get("log_retention", "ONE_MONTH")],
+            removal_policy=cdk.RemovalPolicy.DESTROY,
+        )
+        self.rest_api = apigateway.RestApi(
+            self,
+            "RestApi",
+            rest_api_name=config.stack_name("service"),
+            description="Items owned by the signed-in user, served by the Fargate service",
+            endpoint_types=[apigateway.EndpointType.REGIONAL],
+            cloud_watch_role=True,
+            cloud_watch_role_removal_policy=cdk.RemovalPolicy.DESTROY,
+            default_method_options=apigateway.MethodOptions(authorization_type=apigateway.AuthorizationType.IAM),
+            deploy_options=apigateway.StageOptions(
+                stage_name=settings.get("api_stage", "v1"),
+                access_log_destination=apigateway.LogGroupLogDestination(access_logs),
+                access_log_format=apigateway.AccessLogFormat.json_with_standard_fields(
+                    caller=True, http_method=True, ip=True, protocol=True, request_time=True,
+                    resource_path=True, response_length=True, status=True, user=True,
+                ),
+                logging_level=apigateway.MethodLoggingLevel.INFO,
+                data_trace_enabled=False,
+                metrics_enabled=True,
+                tracing_enabled=True,
+                throttling_rate_limit=int(settings.get("throttle_rate", 50)),
+                throttling_burst_limit=int(settings.get("throttle_burst", 100)),
+            ),
+        )
+        self.validator = self.rest_api.add_request_validator(
+            "Validator", validate_request_body=True, validate_request_parameters=True
+        )
+        item_input = self.rest_api.add_model(
+            "ItemInput",
+            content_type="application/json",
+            model_name="ItemInput",
+            schema=apigateway.JsonSchema(
+                schema=apigateway.JsonSchemaVersion.DRAFT4,
+                type=apigateway.JsonSchemaType.OBJECT,
+                required=["name"],
+                additional_properties=False,
+                properties={
+                    "name": apigateway.JsonSchema(type=apigateway.JsonSchemaType.STRING, min_length=1, max_length=200),
+                    "description": apigateway.JsonSchema(type=apigateway.JsonSchemaType.STRING, max_length=2000),
+                },
+            ),
+        )
+        for http_method, api_path, backend_path in ROUTES:
+            resource = self.rest_api.root.resource_for_path(api_path)
+            with_id = "{" + ITEM_ID + "}" in api_path
+            parameters = dict(CALLER_HEADERS)
+            if with_id:
+                parameters[f"integration.request.path.{ITEM_ID}"] = f"method.request.path.{ITEM_ID}"
+            method = resource.add_method(
+                http_method,
+                front_door.integration(http_method, backend_path, parameters),
+                request_validator=self.validator,
+                request_parameters={f"method.request.path.{ITEM_ID}": True} if with_id else None,
+                request_models={"application/json": item_input} if http_method in WITH_BODY else None,
+            )
+            front_door.bind_method(method)
+        self.url = self.rest_api.url

@@ -1,0 +1,101 @@
+"""HTTP endpoints: the load balancer's health check and the items of the calling user."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, HTTPException, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from items_service import jsonlog
+from items_service.identity import Caller, caller
+from items_service.store import ItemStore
+
+LOG = logging.getLogger("items_service")
+
+
+class ItemInput(BaseModel):
+    """The body API Gateway already validated against its ItemInput model; checked again here."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=200)
+    description: str | None = Field(default=None, max_length=2000)
+
+
+def _store(request: Request) -> ItemStore:
+    return request.app.state.store
+
+
+Store = Annotated[ItemStore, Depends(_store)]
+Identity = Annotated[Caller, Depends(caller)]
+
+
+def create_app(store: ItemStore | None = None) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.store = store or ItemStore.from_environment()
+        LOG.info("service started")
+        yield
+        LOG.info("service stopped")
+
+    app = FastAPI(title="items", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+
+    @app.middleware("http")
+    async def access_log(request: Request, call_next):
+        started = time.perf_counter()
+        response = await call_next(request)
+        if request.url.path != "/health":
+            LOG.info(
+                "request",
+                extra={
+                    "method": request.method,
+                    "path": request.url.path,
+                    "status": response.status_code,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                    "request_id": request.headers.get("x-request-id"),
+                },
+            )
+        return response
+
+    @app.get("/health")
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/items")
+    def list_items(store: Store, who: Identity) -> dict[str, list[dict]]:
+        return {"items": store.list(who.owner)}
+
+    @app.post("/items", status_code=201)
+    def create_item(body: ItemInput, store: Store, who: Identity) -> dict:
+        return store.create(who.owner, body.name, body.description)
+
+    @app.get("/items/{item_id}")
+    def get_item(item_id: str, store: Store, who: Identity) -> dict:
+        item = store.get(who.owner, item_id)
+        if item is None:
+            raise HTTPException(status_code=404, detail="no such item")
+        return item
+
+    @app.put("/items/{item_id}")
+    def update_item(item_id: str, body: ItemInput, store: Store, who: Identity) -> dict:
+        item = store.update(who.owner, item_id, body.name, body.description)
+        if item is None:
+            raise HTTPException(status_code=404, detail="no such item")
+        return item
+
+    @app.delete("/items/{item_id}", status_code=204)
+    def delete_item(item_id: str, store: Store, who: Identity) -> Response:
+        if not store.delete(who.owner, item_id):
+            raise HTTPException(status_code=404, detail="no such item")
+        return Response(status_code=204)
+
+    return app
+
+
+def configure_logging() -> None:
+    jsonlog.configure(os.environ.get("LOG_LEVEL", "INFO"))
