@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from generator import answers as answer_sources
+from generator import matrix as matrices
 from generator import render as rendering
 from generator import spec
 from generator.spec import SpecError
@@ -72,6 +73,23 @@ def options(as_json: Annotated[bool, typer.Option("--json", help="Machine-readab
         typer.echo(f"    {option['help']}")
         typer.echo(f"    default: {option['default'] or '(empty)'}; asked when: {option['asked_when']}")
     typer.echo("\neditions: " + "; ".join(f"{name}: {text}" for name, text in spec.EDITION_HELP.items()))
+
+
+MATRIX_KINDS = {"pairwise": matrices.pairwise_cases, "values": matrices.value_cases, "editions": matrices.edition_cases}
+
+
+@app.command()
+def matrix(
+    kind: Annotated[str, typer.Option("--kind", help=f"One of {', '.join(MATRIX_KINDS)}.")] = "pairwise",
+) -> None:
+    """Print answer sets as a CI matrix (JSON): by default a pairwise covering array of the options."""
+    if kind not in MATRIX_KINDS:
+        raise fail(f"--kind: '{kind}' is not one of {', '.join(MATRIX_KINDS)}")
+    try:
+        cases = MATRIX_KINDS[kind]()
+    except SpecError as problem:
+        raise fail(str(problem)) from None
+    typer.echo(json.dumps({"include": [{"id": c.id, "answers": c.given} for c in cases]}, indent=2))
 
 
 if __name__ == "__main__":
