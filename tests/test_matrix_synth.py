@@ -1,0 +1,49 @@
+"""Every pairwise combination renders and synthesises cdk-nag and cfn-lint clean.
+
+All combinations are synthesised by one process (one jsii runtime, see
+generator/synthesis.py), with aws-cdk-lib's bundled CloudFormation validator off since
+cfn-lint checks the templates; the projects' own test suites are not re-run here
+(tests/test_synth.py runs them for the editions).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from generator import matrix, synthesis
+from generator import validate as validation
+
+from .conftest import render_with_refarch
+
+CASES = matrix.pairwise_cases()
+
+
+@pytest.mark.synth
+@pytest.mark.matrix
+def test_every_pairwise_combination_synthesises_clean(tmp_path):
+    projects = {
+        case.id: render_with_refarch({**case.given, "project_slug": f"matrix-{number:02d}"}, tmp_path)
+        for number, case in enumerate(CASES, start=1)
+    }
+    result = subprocess.run(
+        [sys.executable, synthesis.__file__, "--no-cfn-validator", *map(str, projects.values())],
+        env={**os.environ, "JSII_DEPRECATED": "fail"}, capture_output=True, text=True,
+    )
+    outcomes = {json.loads(line)["project"]: json.loads(line) for line in result.stdout.splitlines()}
+    problems = {}
+    for case_id, project in projects.items():
+        outcome = outcomes.get(str(project.resolve()))
+        if outcome is None or not outcome["ok"]:
+            problems[case_id] = outcome["error"] if outcome else result.stderr[-3000:]
+            continue
+        assembly = validation.Assembly(project / "cdk.out")
+        errors, _ = validation.lint_findings(assembly)
+        findings = validation.policy_findings(assembly) + errors
+        if findings:
+            problems[case_id] = [f"{f.location()} {f.rule}: {f.message}" for f in findings]
+    assert problems == {}
