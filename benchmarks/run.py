@@ -129,9 +129,9 @@ def bench_matrix(runs: int, scratch: Path) -> tuple[list[Figure], list[dict]]:
     many = measure(f"synth {len(cases)} combinations, one process each", runs, lambda: run_processes(
         [[sys.executable, synthesis.__file__, "--no-cfn-validator", p] for p in projects]))
     started = time.perf_counter()
-    for project in projects:
-        assembly = validation.Assembly(Path(project) / "cdk.out")
-        validation.lint_findings(assembly)
+    assemblies = [validation.Assembly(Path(project) / "cdk.out") for project in projects]
+    validation.lint_findings(*assemblies)
+    for assembly in assemblies:
         validation.policy_findings(assembly)
     elapsed = time.perf_counter() - started
     print(f"  cfn-lint + report checks of {len(cases)} combinations (in process): {elapsed:.2f} s")
@@ -149,7 +149,8 @@ def bench_validate(runs: int, scratch: Path) -> tuple[list[Figure], list[dict]]:
                             env={"CDK_OUTDIR": str(outdir), "CDK_VALIDATION": "false"})
         templates = sorted(str(p) for p in outdir.glob("assembly-*/*.template.json"))
         # cfn-lint's exit code is a bit mask: 2 errors, 4 warnings, 8 informational.
-        return synth + run_process([str(Path(sys.executable).parent / "cfn-lint"), *templates], exit_codes=(0, 4, 8, 12))
+        cfn_lint = str(Path(sys.executable).parent / "cfn-lint")
+        return synth + run_process([cfn_lint, *templates], exit_codes=(0, 4, 8, 12))
 
     floor_figure = measure("floor: synth (validator off) + one cfn-lint run", runs, floor, warmup=True)
     return [validate, floor_figure], [ratio("validate / floor", validate, floor_figure, target=2.5)]

@@ -69,6 +69,7 @@ class Finding:
     logical_id: str = ""
     path: str = ""
     fix: str = ""
+    template: str = ""
 
     def location(self) -> str:
         return " ".join(part for part in (self.stack, self.logical_id) if part) or self.path or "-"
@@ -231,12 +232,14 @@ class Assembly:
         self.logical_ids: dict[str, tuple[Stack, str]] = {}  # construct path -> (stack, logical id)
         self.stack_paths: dict[str, Stack] = {}
         self.acknowledgements: list[tuple[Stack, str, str, str]] = []  # (stack, path, finding id, reason)
-        for manifest in sorted(outdir.glob("**/manifest.json")):
-            self._read(manifest)
+        self._read(outdir / "manifest.json")
 
     def _read(self, manifest: Path) -> None:
+        """A manifest's stacks, then those of its nested assemblies (one per Stage)."""
         artifacts = json.loads(manifest.read_text(encoding="utf-8")).get("artifacts", {})
         for artifact_id, artifact in artifacts.items():
+            if artifact.get("type") == "cdk:cloud-assembly":
+                self._read(manifest.parent / artifact["properties"]["directoryName"] / "manifest.json")
             if artifact.get("type") != "aws:cloudformation:stack":
                 continue
             properties = artifact.get("properties", {})
@@ -311,21 +314,34 @@ def policy_findings(assembly: Assembly) -> list[Finding]:
     return findings
 
 
-def lint_findings(assembly: Assembly) -> tuple[list[Finding], int]:
-    """cfn-lint errors as findings, and the number of warnings."""
-    from cfnlint.api import ManualArgs, lint_file
+def lint_findings(*assemblies: Assembly) -> tuple[list[Finding], int]:
+    """cfn-lint errors as findings, and the number of warnings.
 
+    One cfn-lint runner per region lints every template: loading the rules and schemas
+    costs far more than linting one more template.
+    """
+    from cfnlint.api import ManualArgs
+    from cfnlint.config import ConfigMixIn
+    from cfnlint.runner import Runner
+
+    by_file: dict[str, tuple[Assembly, Stack]] = {}
+    regions: dict[str, list[str]] = {}
+    for assembly in assemblies:
+        for stack in assembly.stacks:
+            by_file[str(stack.template)] = (assembly, stack)
+            regions.setdefault(stack.region, []).append(str(stack.template))
     findings, warnings = [], 0
-    for stack in assembly.stacks:
-        paths = assembly.logical_id_paths(stack)
-        for match in lint_file(stack.template, ManualArgs(regions=[stack.region])):
+    for region, templates in sorted(regions.items()):
+        for match in Runner(ConfigMixIn(["--template", *templates], **ManualArgs(regions=[region]))).run():
             if not match.rule.id.startswith("E"):
                 warnings += 1
                 continue
+            assembly, stack = by_file[str(match.filename)]
             path = list(getattr(match, "path", None) or [])
             logical_id = str(path[1]) if len(path) > 1 and path[0] == "Resources" else ""
             findings.append(Finding("cfn-lint", match.rule.id, match.message, stack.display, logical_id,
-                                    paths.get(logical_id, ""), match.rule.shortdesc))
+                                    assembly.logical_id_paths(stack).get(logical_id, ""), match.rule.shortdesc,
+                                    str(stack.template)))
     return findings, warnings
 
 

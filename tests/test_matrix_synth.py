@@ -35,15 +35,18 @@ def test_every_pairwise_combination_synthesises_clean(tmp_path):
         env={**os.environ, "JSII_DEPRECATED": "fail"}, capture_output=True, text=True,
     )
     outcomes = {json.loads(line)["project"]: json.loads(line) for line in result.stdout.splitlines()}
-    problems = {}
+    problems, assemblies = {}, {}
     for case_id, project in projects.items():
         outcome = outcomes.get(str(project.resolve()))
         if outcome is None or not outcome["ok"]:
-            problems[case_id] = outcome["error"] if outcome else result.stderr[-3000:]
-            continue
-        assembly = validation.Assembly(project / "cdk.out")
-        errors, _ = validation.lint_findings(assembly)
-        findings = validation.policy_findings(assembly) + errors
+            problems[case_id] = [outcome["error"] if outcome else result.stderr[-3000:]]
+        else:
+            assemblies[case_id] = validation.Assembly(project / "cdk.out")
+    lint_errors, _ = validation.lint_findings(*assemblies.values())  # one cfn-lint run for all
+    for case_id, assembly in assemblies.items():
+        templates = {str(stack.template) for stack in assembly.stacks}
+        findings = validation.policy_findings(assembly)
+        findings += [f for f in lint_errors if f.template in templates]
         if findings:
             problems[case_id] = [f"{f.location()} {f.rule}: {f.message}" for f in findings]
     assert problems == {}

@@ -23,7 +23,7 @@ _build_without_probes = build_app
 
 
 def build_app(*, outdir: str | None = None) -> cdk.App:
-    """The same app with two non-compliant buckets in every stage's Network stack."""
+    """The same app with two non-compliant buckets and an invalid queue in every stage's Network stack."""
     from aws_cdk import aws_s3
 
     app = _build_without_probes(outdir=outdir)
@@ -33,6 +33,7 @@ def build_app(*, outdir: str | None = None) -> cdk.App:
         explained_badly = aws_s3.Bucket(stack, "ProbeAcknowledgedBucket", enforce_ssl=True)
         unexplained = cdk.Acknowledgment(id="AwsSolutions::AwsSolutions-S1", reason="")
         cdk.Validations.of(explained_badly).acknowledge(unexplained)
+        cdk.CfnResource(stack, "ProbeQueue", type="AWS::SQS::Queue", properties={"VisibilityTimeout": "soon"})
     return app
 '''
 
@@ -82,7 +83,11 @@ def test_a_broken_project_fails_naming_stack_logical_id_rule_and_fix(project, tm
     assert "server access logs" in unlogged[0]["fix"]
     unexplained = {(f["stack"], f["path"]) for f in nag if "has no reason" in f["message"]}
     assert unexplained == {(f"{s}/Network", f"{s}/Network/ProbeAcknowledgedBucket") for s in ("Dev", "Prod")}
-    assert checks["cfn-lint"]["status"] == "passed"
+    lint = checks["cfn-lint"]["findings"]
+    assert {(f["stack"], f["logical_id"], f["path"]) for f in lint} == {
+        (f"{s}/Network", "ProbeQueue", f"{s}/Network/ProbeQueue") for s in ("Dev", "Prod")
+    }
+    assert all(f["rule"].startswith("E") and "soon" in f["message"] for f in lint)
     assert checks["tests"]["status"] == "skipped"
 
     suites = {s.get("name"): s for s in ET.parse(junit).getroot().iter("testsuite")}
