@@ -18,6 +18,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
@@ -345,6 +346,10 @@ def lint_findings(*assemblies: Assembly) -> tuple[list[Finding], int]:
     return findings, warnings
 
 
+def _import_cfn_lint() -> None:
+    import cfnlint.api  # noqa: F401
+
+
 def run_project_tests(project: Project, *, python: str) -> list[Finding]:
     with tempfile.TemporaryDirectory(prefix="refarch-validate-") as scratch:
         junit = Path(scratch) / "junit.xml"
@@ -408,6 +413,8 @@ def validate(
         return result
 
     run("answers", lambda: (check_answers(project), ""))
+    # Importing cfn-lint takes seconds: do it while the child process synthesises.
+    threading.Thread(target=_import_cfn_lint, daemon=True).start()
     synth = run("synth", lambda: (synthesise(project, outdir, python=python, cfn_validator=cfn_validator),
                                   "CloudFormation validator " + ("on" if cfn_validator else "off (cfn-lint runs)")))
     no_assembly = "" if synth.status == PASSED else "synthesis failed"
