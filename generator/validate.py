@@ -25,6 +25,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import yaml
+
 from generator import answers as answer_sources
 from generator import synthesis
 from generator.spec import SpecError
@@ -172,10 +174,18 @@ def locate(path: Path) -> Project:
         context = json.loads(cruft.read_text(encoding="utf-8"))["context"]["cookiecutter"]
     except (ValueError, KeyError, TypeError) as problem:
         raise NotAProject(f"{cruft}: not cruft provenance (no context.cookiecutter: {problem})") from None
-    environments = tuple(sorted(p.stem for p in (root / "config").glob("*.yaml")))
+    environments = tuple(sorted(p.stem for p in (root / "config").glob("*.yaml") if _is_environment_file(p)))
     if not environments:
-        raise NotAProject(f"{path}: config/ has no <environment>.yaml; expected {expected}")
+        raise NotAProject(f"{path}: config/ has no <environment>.yaml with account and region; expected {expected}")
     return Project(root, {k: v for k, v in context.items() if not k.startswith("_")}, environments)
+
+
+def _is_environment_file(path: Path) -> bool:
+    try:
+        content = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return False
+    return isinstance(content, dict) and {"account", "region"} <= set(content)
 
 
 # --------------------------------------------------------------------------- checks

@@ -110,6 +110,7 @@ def test_failing_project_tests_are_named(tmp_path):
     ({}, "missing .cruft.json"),
     ({".cruft.json": "{}", "app.py": "", "config/dev.yaml": ""}, "not cruft provenance"),
     ({".cruft.json": '{"context": {"cookiecutter": {}}}', "app.py": "", "config/": ""}, "config/ has no"),
+    ({".cruft.json": '{"context": {"cookiecutter": {}}}', "app.py": "", "config/x.yaml": "a: 1"}, "config/ has no"),
 ])
 def test_a_path_that_is_not_a_generated_project_is_a_clear_error(tmp_path, files, message):
     for relative, text in (files or {}).items():
