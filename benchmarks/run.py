@@ -121,8 +121,10 @@ def bench_synth(runs: int, scratch: Path) -> tuple[list[Figure], list[dict]]:
 def bench_matrix(runs: int, scratch: Path) -> tuple[list[Figure], list[dict]]:
     cases = matrix.pairwise_cases()
     started = time.perf_counter()
-    projects = [str(render.render(answers.resolve({**c.given, "project_slug": f"matrix-{n:02d}"}), scratch, force=True))
-                for n, c in enumerate(cases, start=1)]
+    projects = [
+        str(render.render(answers.resolve({**c.given, "package_name": f"matrix_{n:02d}"}), scratch / f"{n:02d}"))
+        for n, c in enumerate(cases, start=1)
+    ]
     print(f"  rendered {len(cases)} pairwise combinations in {time.perf_counter() - started:.2f} s")
     one = measure(f"synth {len(cases)} combinations in one process", runs, lambda: run_process(
         [sys.executable, synthesis.__file__, "--no-cfn-validator", *projects]), warmup=True)

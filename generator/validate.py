@@ -13,6 +13,7 @@ of a synth.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -329,30 +330,36 @@ def lint_findings(*assemblies: Assembly) -> tuple[list[Finding], int]:
     """cfn-lint errors as findings, and the number of warnings.
 
     One cfn-lint runner per region lints every template: loading the rules and schemas
-    costs far more than linting one more template.
+    costs far more than linting one more template. Identical templates (the same stack
+    in several matrix combinations) are linted once.
     """
     from cfnlint.api import ManualArgs
     from cfnlint.config import ConfigMixIn
     from cfnlint.runner import Runner
 
-    by_file: dict[str, tuple[Assembly, Stack]] = {}
-    regions: dict[str, list[str]] = {}
+    copies: dict[tuple[str, str], list[tuple[Assembly, Stack]]] = {}
     for assembly in assemblies:
         for stack in assembly.stacks:
-            by_file[str(stack.template)] = (assembly, stack)
-            regions.setdefault(stack.region, []).append(str(stack.template))
+            digest = hashlib.sha256(stack.template.read_bytes()).hexdigest()
+            copies.setdefault((stack.region, digest), []).append((assembly, stack))
+    by_file = {str(stacks[0][1].template): stacks for stacks in copies.values()}
+    regions: dict[str, list[str]] = {}
+    for (region, _), stacks in copies.items():
+        regions.setdefault(region, []).append(str(stacks[0][1].template))
     findings, warnings = [], 0
     for region, templates in sorted(regions.items()):
         for match in Runner(ConfigMixIn(["--template", *templates], **ManualArgs(regions=[region]))).run():
+            same = by_file[str(match.filename)]
             if not match.rule.id.startswith("E"):
-                warnings += 1
+                warnings += len(same)
                 continue
-            assembly, stack = by_file[str(match.filename)]
             path = list(getattr(match, "path", None) or [])
             logical_id = str(path[1]) if len(path) > 1 and path[0] == "Resources" else ""
-            findings.append(Finding("cfn-lint", match.rule.id, match.message, stack.display, logical_id,
-                                    assembly.logical_id_paths(stack).get(logical_id, ""), match.rule.shortdesc,
-                                    str(stack.template)))
+            findings += [
+                Finding("cfn-lint", match.rule.id, match.message, stack.display, logical_id,
+                        assembly.logical_id_paths(stack).get(logical_id, ""), match.rule.shortdesc, str(stack.template))
+                for assembly, stack in same
+            ]
     return findings, warnings
 
 

@@ -129,3 +129,43 @@ def test_unknown_output_format_is_refused(tmp_path):
     result = run_cli(str(tmp_path), "--format", "yaml")
     assert result.exit_code == 2
     assert "--format" in result.output
+
+
+def write_assembly(outdir: Path, report: dict | None = None) -> Path:
+    """A cloud assembly as aws-cdk-lib writes it: a nested assembly per stage, metadata per stack."""
+    stage = outdir / "assembly-Dev"
+    stage.mkdir(parents=True)
+    (outdir / "manifest.json").write_text(json.dumps({"artifacts": {
+        "assembly-Dev": {"type": "cdk:cloud-assembly", "properties": {"directoryName": "assembly-Dev"}}}}))
+    (stage / "manifest.json").write_text(json.dumps({"artifacts": {"DevQueues1234": {
+        "type": "aws:cloudformation:stack", "environment": "aws://111111111111/eu-west-1", "displayName": "Dev/Queues",
+        "properties": {"templateFile": "DevQueues1234.template.json", "stackName": "app-dev-queues"},
+        "metadata": {"/Dev/Queues/Jobs/Resource": [{"type": "aws:cdk:logicalId", "data": "JobsQueue9A1B"}],
+                     "/Dev/Queues/Jobs": [{"type": "aws:cdk:acknowledged-rules", "data": {"AwsSolutions::SQS3": " "}}]},
+    }}}))
+    (stage / "DevQueues1234.template.json").write_text(json.dumps({"Resources": {
+        "JobsQueue9A1B": {"Type": "AWS::SQS::Queue", "Properties": {"VisibilityTimeout": "soon"}}}}))
+    (outdir / "validation-report.json").write_text(json.dumps(report or {"pluginReports": []}))
+    return outdir
+
+
+def test_identical_templates_are_linted_once_and_reported_for_each_copy(tmp_path):
+    first = validation.Assembly(write_assembly(tmp_path / "one"))
+    second = validation.Assembly(write_assembly(tmp_path / "two"))
+    errors, _ = validation.lint_findings(first, second)
+    assert sorted((Path(f.template).parts[-3], f.stack, f.logical_id, f.path) for f in errors) == [
+        (copy, "Dev/Queues", "JobsQueue9A1B", "Dev/Queues/Jobs/Resource") for copy in ("one", "two")
+    ]
+
+
+def test_report_violations_and_blank_reasons_are_located_by_construct_path(tmp_path):
+    violation = {"ruleName": "AwsSolutions-SQS4", "description": "The SQS queue does not require SSL.",
+                 "violatingConstructs": [{"constructPath": "Dev/Queues/Jobs/Resource"}]}
+    report = {"pluginReports": [{"pluginName": "AwsSolutions", "violations": [violation], "suppressedViolations": []}]}
+    findings = validation.policy_findings(validation.Assembly(write_assembly(tmp_path, report)))
+    assert [(f.rule, f.stack, f.logical_id) for f in findings] == [
+        ("AwsSolutions-SQS4", "Dev/Queues", "JobsQueue9A1B"), ("SQS3", "Dev/Queues", "JobsQueue9A1B"),
+    ]
+    assert "enforce_ssl=True" in findings[0].fix
+    assert 'Acknowledgement("Queues/Jobs/Resource", "AwsSolutions::AwsSolutions-SQS4"' in findings[0].fix
+    assert "has no reason" in findings[1].message
