@@ -76,10 +76,6 @@ def value_cases() -> list[Case]:
 
 # --------------------------------------------------------------------------- pairwise
 
-Value = tuple[str, str]  # (option, value)
-Pair = tuple[Value, Value]  # ordered by the options' order in the spec
-
-
 def factors() -> list[spec.Option]:
     """The options that take part in the covering array: those with a fixed set of values."""
     return [o for o in spec.OPTIONS if o.choices]
@@ -169,14 +165,6 @@ def _cover_group(group: list[spec.Option], interacting: set[tuple[str, str]]) ->
         chosen.append(dict(best))
         uncovered -= candidates[best]
     return chosen
-
-
-def allowed_pairs(rows: Iterable[dict[str, str]] | None = None) -> set[Pair]:
-    """Pairs of interacting values that valid answer sets show together, both options asked."""
-    interacting = interacting_options()
-    if rows is None:
-        rows = [row for group in _groups() for row in _valid_assignments(group)]
-    return {item for row in rows for item in _covers(row, interacting) if isinstance(item[0], tuple)}
 
 
 def asked_values(resolved: dict[str, str]) -> dict[str, str]:
