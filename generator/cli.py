@@ -144,7 +144,7 @@ def summary(report: validation.Report) -> str:
         lines.append(f"  {check.status.upper():7} {check.name}: {check.title}{note}")
         for finding in check.findings:
             lines.append(f"    {finding.location()}  {finding.rule}  {finding.message}")
-            if finding.path:
+            if finding.path and finding.path != finding.location():
                 lines.append(f"      construct: {finding.path}")
             if finding.fix:
                 lines.append(f"      fix: {finding.fix}")
