@@ -33,6 +33,7 @@ from generator import synthesis
 from generator.spec import SpecError
 
 PASSED, FAILED, SKIPPED = "passed", "failed", "skipped"
+CFN_VALIDATOR = "CloudFormation Validate"  # the plugin name aws-cdk-lib's bundled validator reports under
 CHECKS = {
     "answers": "answers in .cruft.json satisfy the spec",
     "synth": "every environment synthesises",
@@ -297,13 +298,19 @@ def _ledger_entry(construct_path: str, finding_id: str) -> str:
 
 
 def policy_findings(assembly: Assembly) -> list[Finding]:
-    """Unacknowledged violations in validation-report.json, and acknowledgements without a reason."""
+    """Unacknowledged violations in validation-report.json, and acknowledgements without a reason.
+
+    Warnings of the bundled CloudFormation validator (on with --cfn-validator) do not
+    fail, as cfn-lint's warnings do not; every cdk-nag finding does.
+    """
     report_file = assembly.outdir / "validation-report.json"
     report = json.loads(report_file.read_text(encoding="utf-8")) if report_file.is_file() else {}
     findings, unexplained = [], set()
     for plugin in report.get("pluginReports", []):
         prefix = plugin["pluginName"].replace(" ", "-")
         for violation in plugin.get("violations", []):
+            if plugin["pluginName"] == CFN_VALIDATOR and violation.get("severity") == "warning":
+                continue
             rule = violation["ruleName"]
             for construct in violation.get("violatingConstructs", []):
                 stack, logical_id = assembly.locate(construct["constructPath"])

@@ -160,8 +160,13 @@ def test_identical_templates_are_linted_once_and_reported_for_each_copy(tmp_path
 
 def test_report_violations_and_blank_reasons_are_located_by_construct_path(tmp_path):
     violation = {"ruleName": "AwsSolutions-SQS4", "description": "The SQS queue does not require SSL.",
-                 "violatingConstructs": [{"constructPath": "Dev/Queues/Jobs/Resource"}]}
-    report = {"pluginReports": [{"pluginName": "AwsSolutions", "violations": [violation], "suppressedViolations": []}]}
+                 "severity": "error", "violatingConstructs": [{"constructPath": "Dev/Queues/Jobs/Resource"}]}
+    warning = {"ruleName": "W3010", "description": "Avoid hardcoding availability zones", "severity": "warning",
+               "violatingConstructs": [{"constructPath": "Dev/Queues/Jobs/Resource"}]}
+    report = {"pluginReports": [
+        {"pluginName": "AwsSolutions", "violations": [violation], "suppressedViolations": []},
+        {"pluginName": "CloudFormation Validate", "violations": [warning], "suppressedViolations": []},
+    ]}
     findings = validation.policy_findings(validation.Assembly(write_assembly(tmp_path, report)))
     assert [(f.rule, f.stack, f.logical_id) for f in findings] == [
         ("AwsSolutions-SQS4", "Dev/Queues", "JobsQueue9A1B"), ("SQS3", "Dev/Queues", "JobsQueue9A1B"),
