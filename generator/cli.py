@@ -126,7 +126,7 @@ def validate(
         try:
             report = validation.validate(path, tests=tests, cfn_validator=cfn_validator, python=python,
                                          progress=progress)
-        except validation.NotAProject as problem:
+        except validation.CannotValidate as problem:
             raise fail(str(problem)) from None
     if junit:
         junit.write_text(report.to_junit(), encoding="utf-8")

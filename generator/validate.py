@@ -14,6 +14,7 @@ of a synth.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
 import subprocess
@@ -61,7 +62,11 @@ KNOWN_FIXES = {
 }
 
 
-class NotAProject(ValueError):
+class CannotValidate(RuntimeError):
+    """Validation cannot start: the path is not a project, or a tool is missing."""
+
+
+class NotAProject(CannotValidate):
     """The path is not a project rendered from this template."""
 
 
@@ -417,8 +422,10 @@ def validate(
     outdir: Path | None = None,
     progress: Progress | None = None,
 ) -> Report:
-    """Run every check on the project at `path`; raises NotAProject before doing anything."""
+    """Run every check on the project at `path`; raises CannotValidate before doing anything."""
     project = locate(path)
+    if importlib.util.find_spec("cfnlint") is None:
+        raise CannotValidate("refarch validate needs cfn-lint: pip install 'refarch[validate]'")
     python = python or sys.executable
     outdir = (outdir or project.root / "cdk.out").resolve()
     notify = progress or (lambda name, result: None)
