@@ -447,7 +447,7 @@ def validate(
     # Importing cfn-lint takes seconds: do it while the child process synthesises.
     threading.Thread(target=_import_cfn_lint, daemon=True).start()
     synth = run("synth", lambda: (synthesise(project, outdir, python=python, cfn_validator=cfn_validator),
-                                  "CloudFormation validator " + ("on" if cfn_validator else "off (cfn-lint runs)")))
+                                  "CloudFormation validator " + ("on" if cfn_validator else "off; cfn-lint runs")))
     no_assembly = "" if synth.status == PASSED else "synthesis failed"
     assembly = Assembly(outdir) if not no_assembly else None
     run("cdk-nag", lambda: (policy_findings(assembly), ""), skip=no_assembly)
