@@ -6,7 +6,7 @@ NODE22 := .tools/node_modules/.bin/node
 export JSII_NODE := $(abspath $(NODE22))
 export JSII_DEPRECATED := fail
 
-.PHONY: install demo test test-fast clean
+.PHONY: install demo test test-fast test-matrix bench clean
 
 $(BIN)/refarch: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,12 @@ test: install
 
 test-fast: install
 	$(BIN)/python -m pytest -n 2 -m "not synth and not browser" tests
+
+test-matrix: install
+	$(BIN)/python -m pytest -m matrix tests
+
+bench: install
+	$(BIN)/python -m benchmarks.run
 
 clean:
 	rm -rf build dist

@@ -10,9 +10,11 @@ import typer
 
 from generator import answers as answer_sources
 from generator import diagram as diagrams
+from generator import matrix as matrices
 from generator import plan as planning
 from generator import render as rendering
 from generator import spec
+from generator import validate as validation
 from generator.spec import SpecError
 
 app = typer.Typer(help="Generate AWS CDK projects of the modern serverless web/mobile reference architecture.",
@@ -145,6 +147,81 @@ def plan(
     except (SpecError, rendering.RenderError, planning.PlanError) as problem:
         raise fail(str(problem)) from None
     typer.echo(json.dumps(result.as_dict(), indent=2) if as_json else planning.report(result))
+MATRIX_KINDS = {"pairwise": matrices.pairwise_cases, "values": matrices.value_cases, "editions": matrices.edition_cases}
+
+
+@app.command()
+def matrix(
+    kind: Annotated[str, typer.Option("--kind", help=f"One of {', '.join(MATRIX_KINDS)}.")] = "pairwise",
+) -> None:
+    """Print answer sets as a CI matrix (JSON): by default a pairwise covering array of the options."""
+    if kind not in MATRIX_KINDS:
+        raise fail(f"--kind: '{kind}' is not one of {', '.join(MATRIX_KINDS)}")
+    try:
+        cases = MATRIX_KINDS[kind]()
+    except SpecError as problem:
+        raise fail(str(problem)) from None
+    typer.echo(json.dumps({"include": [{"id": c.id, "answers": c.given} for c in cases]}, indent=2))
+
+
+@app.command()
+def validate(
+    path: Annotated[Path, typer.Argument(help="A project rendered by refarch, cruft or cookiecutter.")] = Path("."),
+    output_format: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+    junit: Annotated[Path | None, typer.Option("--junit", help="Also write a JUnit XML report here.")] = None,
+    tests: Annotated[bool, typer.Option("--tests/--no-tests", help="Run the project's own pytest suite.")] = True,
+    cfn_validator: Annotated[bool, typer.Option(
+        "--cfn-validator/--no-cfn-validator",
+        help="Run aws-cdk-lib's bundled CloudFormation validator in synth (slower; cfn-lint runs anyway).")] = False,
+    python: Annotated[str | None, typer.Option("--python", help="Interpreter with the project's dependencies.")] = None,
+) -> None:
+    """Synthesise every environment, run cdk-nag, cfn-lint and the project's tests; exit 0 only if all pass."""
+    if output_format not in ("text", "json"):
+        raise fail(f"--format: '{output_format}' is not one of text, json")
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    console = Console(stderr=True)
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console,
+                  transient=True) as bar:
+        tasks: dict[str, object] = {}
+
+        def progress(name: str, result: validation.CheckResult | None) -> None:
+            if result is None:
+                tasks[name] = bar.add_task(validation.CHECKS[name])
+                return
+            bar.remove_task(tasks[name])
+            mark = {"passed": "[green]ok[/]", "failed": "[red]FAILED[/]", "skipped": "[yellow]skipped[/]"}
+            console.print(f"{mark[result.status]}  {name}: {result.title} ({result.seconds:.1f} s)")
+
+        try:
+            report = validation.validate(path, tests=tests, cfn_validator=cfn_validator, python=python,
+                                         progress=progress)
+        except validation.CannotValidate as problem:
+            raise fail(str(problem)) from None
+    if junit:
+        junit.write_text(report.to_junit(), encoding="utf-8")
+    if output_format == "json":
+        typer.echo(json.dumps(report.to_dict(), indent=2))
+    else:
+        typer.echo(summary(report))
+    raise typer.Exit(0 if report.passed else 1)
+
+
+def summary(report: validation.Report) -> str:
+    lines = [f"refarch validate {report.project}"]
+    for check in report.checks:
+        note = f" ({check.detail})" if check.detail else ""
+        lines.append(f"  {check.status.upper():7} {check.name}: {check.title}{note}")
+        for finding in check.findings:
+            lines.append(f"    {finding.location()}  {finding.rule}  {finding.message}")
+            if finding.path and finding.path != finding.location():
+                lines.append(f"      construct: {finding.path}")
+            if finding.fix:
+                lines.append(f"      fix: {finding.fix}")
+    count = len(report.findings())
+    lines.append("PASSED" if report.passed else f"FAILED: {count} finding{'s' if count != 1 else ''}")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ from generator import answers, matrix, spec
 
 from .conftest import ROOT
 
-CASES = matrix.value_cases()
+CASES = matrix.value_cases() + matrix.pairwise_cases()
 TEMPLATE_SYNTAX = ("{{", "{%", "{#")
 BINARY_SUFFIXES = {".png", ".ico", ".jpg", ".woff", ".woff2"}
 

@@ -1,0 +1,1 @@
+"""Repeatable performance figures for refarch (see docs/benchmarks.md)."""

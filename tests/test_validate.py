@@ -1,0 +1,176 @@
+"""`refarch validate`: passes a fresh project, and names stack, logical id and rule when broken."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import textwrap
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from generator import validate as validation
+from generator.cli import app
+
+from .conftest import render_with_refarch
+
+BROKEN_BUILD = '''
+
+_build_without_probes = build_app
+
+
+def build_app(*, outdir: str | None = None) -> cdk.App:
+    """The same app with two non-compliant buckets and an invalid queue in every stage's Network stack."""
+    from aws_cdk import aws_s3
+
+    app = _build_without_probes(outdir=outdir)
+    for stage in compliance.stages(app):
+        stack = stage.node.find_child("Network")
+        aws_s3.Bucket(stack, "ProbeBucket", enforce_ssl=True)
+        explained_badly = aws_s3.Bucket(stack, "ProbeAcknowledgedBucket", enforce_ssl=True)
+        unexplained = cdk.Acknowledgment(id="AwsSolutions::AwsSolutions-S1", reason="")
+        cdk.Validations.of(explained_badly).acknowledge(unexplained)
+        cdk.CfnResource(stack, "ProbeQueue", type="AWS::SQS::Queue", properties={"VisibilityTimeout": "soon"})
+    return app
+'''
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return render_with_refarch({"edition": "minimal", "project_slug": "validated"}, tmp_path_factory.mktemp("validate"))
+
+
+def run_cli(*args: str):
+    return CliRunner().invoke(app, ["validate", *args])
+
+
+@pytest.mark.synth
+def test_a_freshly_rendered_project_passes(project):
+    report = validation.validate(project, tests=False)
+    assert [(c.name, c.status) for c in report.checks] == [
+        ("answers", "passed"), ("synth", "passed"), ("cdk-nag", "passed"), ("cfn-lint", "passed"), ("tests", "skipped"),
+    ]
+    assert report.passed
+    assert sorted(p.name for p in (project / "cdk.out").glob("assembly-*")) == ["assembly-Dev", "assembly-Prod"]
+
+
+@pytest.mark.synth
+def test_a_broken_project_fails_naming_stack_logical_id_rule_and_fix(project, tmp_path):
+    broken = Path(shutil.copytree(project, tmp_path / "broken"))
+    (broken / "app.py").write_text((broken / "app.py").read_text() + textwrap.dedent(BROKEN_BUILD))
+    cruft = json.loads((broken / ".cruft.json").read_text())
+    cruft["context"]["cookiecutter"].update(dax="yes", service_tier="no")
+    (broken / ".cruft.json").write_text(json.dumps(cruft))
+    junit = tmp_path / "junit.xml"
+
+    result = run_cli(str(broken), "--no-tests", "--format", "json", "--junit", str(junit))
+
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.stdout)
+    assert report["passed"] is False
+    checks = {c["name"]: c for c in report["checks"]}
+    assert checks["answers"]["status"] == "failed"
+    assert checks["answers"]["findings"][0]["rule"] == "dax-needs-service-tier"
+    assert checks["synth"]["status"] == "passed"
+    nag = checks["cdk-nag"]["findings"]
+    unlogged = [f for f in nag if f["rule"] == "AwsSolutions-S1" and "ProbeBucket/" in f["path"]]
+    assert {f["stack"] for f in unlogged} == {"Dev/Network", "Prod/Network"}
+    assert all(f["logical_id"].startswith("ProbeBucket") for f in unlogged)
+    assert 'Acknowledgement("Network/ProbeBucket/Resource", "AwsSolutions::AwsSolutions-S1"' in unlogged[0]["fix"]
+    assert "server access logs" in unlogged[0]["fix"]
+    unexplained = {(f["stack"], f["path"]) for f in nag if "has no reason" in f["message"]}
+    assert unexplained == {(f"{s}/Network", f"{s}/Network/ProbeAcknowledgedBucket") for s in ("Dev", "Prod")}
+    lint = checks["cfn-lint"]["findings"]
+    assert {(f["stack"], f["logical_id"], f["path"]) for f in lint} == {
+        (f"{s}/Network", "ProbeQueue", f"{s}/Network/ProbeQueue") for s in ("Dev", "Prod")
+    }
+    assert all(f["rule"].startswith("E") and "soon" in f["message"] for f in lint)
+    assert checks["tests"]["status"] == "skipped"
+
+    suites = {s.get("name"): s for s in ET.parse(junit).getroot().iter("testsuite")}
+    assert int(suites["cdk-nag"].get("failures")) == len(checks["cdk-nag"]["findings"])
+    names = [case.get("name") for case in suites["cdk-nag"].iter("testcase")]
+    assert any(name.startswith("Dev/Network ProbeBucket") and name.endswith("AwsSolutions-S1") for name in names)
+    assert suites["tests"].find("testcase/skipped") is not None
+
+
+def test_failing_project_tests_are_named(tmp_path):
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_unit.py").write_text("def test_holds():\n    assert True\n\n\n"
+                                                      "def test_breaks():\n    assert 1 == 2, 'the table is gone'\n")
+    findings = validation.run_project_tests(validation.Project(tmp_path, {}, ("dev",)), python=sys.executable)
+    assert [(f.rule, "the table is gone" in f.message) for f in findings] == [("tests.test_unit.test_breaks", True)]
+
+
+@pytest.mark.parametrize(("files", "message"), [
+    (None, "no such directory"),
+    ({}, "missing .cruft.json"),
+    ({".cruft.json": "{}", "app.py": "", "config/dev.yaml": ""}, "not cruft provenance"),
+    ({".cruft.json": '{"context": {"cookiecutter": {}}}', "app.py": "", "config/": ""}, "config/ has no"),
+    ({".cruft.json": '{"context": {"cookiecutter": {}}}', "app.py": "", "config/x.yaml": "a: 1"}, "config/ has no"),
+])
+def test_a_path_that_is_not_a_generated_project_is_a_clear_error(tmp_path, files, message):
+    for relative, text in (files or {}).items():
+        target = tmp_path / relative
+        if relative.endswith("/"):
+            target.mkdir()
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text)
+    result = run_cli(str(tmp_path if files is not None else tmp_path / "missing"))
+    assert result.exit_code == 2
+    assert message in result.output
+
+
+def test_unknown_output_format_is_refused(tmp_path):
+    result = run_cli(str(tmp_path), "--format", "yaml")
+    assert result.exit_code == 2
+    assert "--format" in result.output
+
+
+def write_assembly(outdir: Path, report: dict | None = None) -> Path:
+    """A cloud assembly as aws-cdk-lib writes it: a nested assembly per stage, metadata per stack."""
+    stage = outdir / "assembly-Dev"
+    stage.mkdir(parents=True)
+    (outdir / "manifest.json").write_text(json.dumps({"artifacts": {
+        "assembly-Dev": {"type": "cdk:cloud-assembly", "properties": {"directoryName": "assembly-Dev"}}}}))
+    (stage / "manifest.json").write_text(json.dumps({"artifacts": {"DevQueues1234": {
+        "type": "aws:cloudformation:stack", "environment": "aws://111111111111/eu-west-1", "displayName": "Dev/Queues",
+        "properties": {"templateFile": "DevQueues1234.template.json", "stackName": "app-dev-queues"},
+        "metadata": {"/Dev/Queues/Jobs/Resource": [{"type": "aws:cdk:logicalId", "data": "JobsQueue9A1B"}],
+                     "/Dev/Queues/Jobs": [{"type": "aws:cdk:acknowledged-rules", "data": {"AwsSolutions::SQS3": " "}}]},
+    }}}))
+    (stage / "DevQueues1234.template.json").write_text(json.dumps({"Resources": {
+        "JobsQueue9A1B": {"Type": "AWS::SQS::Queue", "Properties": {"VisibilityTimeout": "soon"}}}}))
+    (outdir / "validation-report.json").write_text(json.dumps(report or {"pluginReports": []}))
+    return outdir
+
+
+def test_identical_templates_are_linted_once_and_reported_for_each_copy(tmp_path):
+    first = validation.Assembly(write_assembly(tmp_path / "one"))
+    second = validation.Assembly(write_assembly(tmp_path / "two"))
+    errors, _ = validation.lint_findings(first, second)
+    assert sorted((Path(f.template).parts[-3], f.stack, f.logical_id, f.path) for f in errors) == [
+        (copy, "Dev/Queues", "JobsQueue9A1B", "Dev/Queues/Jobs/Resource") for copy in ("one", "two")
+    ]
+
+
+def test_report_violations_and_blank_reasons_are_located_by_construct_path(tmp_path):
+    violation = {"ruleName": "AwsSolutions-SQS4", "description": "The SQS queue does not require SSL.",
+                 "severity": "error", "violatingConstructs": [{"constructPath": "Dev/Queues/Jobs/Resource"}]}
+    warning = {"ruleName": "W3010", "description": "Avoid hardcoding availability zones", "severity": "warning",
+               "violatingConstructs": [{"constructPath": "Dev/Queues/Jobs/Resource"}]}
+    report = {"pluginReports": [
+        {"pluginName": "AwsSolutions", "violations": [violation], "suppressedViolations": []},
+        {"pluginName": "CloudFormation Validate", "violations": [warning], "suppressedViolations": []},
+    ]}
+    findings = validation.policy_findings(validation.Assembly(write_assembly(tmp_path, report)))
+    assert [(f.rule, f.stack, f.logical_id) for f in findings] == [
+        ("AwsSolutions-SQS4", "Dev/Queues", "JobsQueue9A1B"), ("SQS3", "Dev/Queues", "JobsQueue9A1B"),
+    ]
+    assert "enforce_ssl=True" in findings[0].fix
+    assert 'Acknowledgement("Queues/Jobs/Resource", "AwsSolutions::AwsSolutions-SQS4"' in findings[0].fix
+    assert "has no reason" in findings[1].message
