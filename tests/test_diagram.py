@@ -109,8 +109,9 @@ def test_indexing_path_follows_the_answer():
         resolved = answers.resolve({"edition": "app", "search_indexing": indexing})
         return {(e.source, e.target) for e in diagram.drawing(resolved).edges}
 
-    assert ("table", "search") in targets("stream-lambda")
-    assert ("table", "search") not in targets("zero-etl")
+    assert {("table", "search_stream_indexer"), ("search_stream_indexer", "search")} <= targets("stream-lambda")
+    assert not {e for e in targets("zero-etl") if "search_stream_indexer" in e}
+    assert not {e for e in targets("stream-lambda") if "search_zero_etl" in e}
     assert {("table", "search_zero_etl"), ("search_zero_etl", "search")} <= targets("zero-etl")
 
 
