@@ -8,6 +8,7 @@ from {{ cookiecutter.package_name }}.api import infrastructure as api_unit
 
 XRAY = {{ "True" if cookiecutter.api_xray == "yes" else "False" }}
 SEARCH = {{ "True" if cookiecutter.search == "yes" else "False" }}
+SERVICE_TIER = {{ "True" if cookiecutter.service_tier == "yes" else "False" }}
 SCHEMA = Path(api_unit.__file__).with_name("schema.graphql")
 
 
@@ -41,7 +42,8 @@ def test_schema_is_the_projects_schema_file(dev):
 
 def test_data_sources_by_kind(dev):
     kinds = sorted(ds["Type"] for ds in _by_type(dev["Api"], "AWS::AppSync::DataSource"))
-    expected = ["AMAZON_DYNAMODB", "AWS_LAMBDA", "NONE"] + (["AMAZON_OPENSEARCH_SERVICE"] if SEARCH else [])
+    expected = ["AMAZON_DYNAMODB", "AWS_LAMBDA", "NONE"]
+    expected += (["AMAZON_OPENSEARCH_SERVICE"] if SEARCH else []) + (["HTTP"] if SERVICE_TIER else [])
     assert kinds == sorted(expected)
 
 
@@ -57,6 +59,7 @@ def test_every_js_resolver_is_a_pipeline_that_starts_with_the_owner_check(dev):
     table_fields = {"getItem", "listItems", "createItem", "updateItem", "deleteItem"}
     assert table_fields | {"onOrderPlaced", "onItemChanged"} <= fields
     assert ("searchItems" in fields) is SEARCH
+    assert ("recommendations" in fields) is SERVICE_TIER
     for function in _by_type(dev["Api"], "AWS::AppSync::FunctionConfiguration"):
         assert function["Runtime"] == {"Name": "APPSYNC_JS", "RuntimeVersion": "1.0.0"}
 

@@ -9,7 +9,11 @@ VPC_LINK = "{{ cookiecutter.vpc_link }}"
 WAF = {{ "True" if cookiecutter.api_waf == "yes" else "False" }}
 DAX = {{ "True" if cookiecutter.dax == "yes" else "False" }}
 CONTAINER_PORT, LISTENER_PORT, DAX_TLS_PORT = 8080, 80, 9111
-ROUTES = {("GET", "items"), ("POST", "items"), ("GET", "{item_id}"), ("PUT", "{item_id}"), ("DELETE", "{item_id}")}
+ROUTES = {
+    ("GET", "recommendations"),
+    ("GET", "items"), ("POST", "items"),
+    ("GET", "{item_id}"), ("PUT", "{item_id}"), ("DELETE", "{item_id}"),
+}
 
 
 def _resources(env, kind):
@@ -53,13 +57,24 @@ def test_every_method_is_iam_authorised_and_proxies_privately_through_the_vpc_li
     assert seen == ROUTES
 
 
+def test_recommendations_pass_their_optional_limit_to_the_backend(dev):
+    parts = _path_parts(dev)
+    (method,) = [m["Properties"] for m in _resources(dev, "AWS::ApiGateway::Method").values()
+                 if parts[m["Properties"]["ResourceId"]["Ref"]] == "recommendations"]
+    assert method["RequestParameters"] == {"method.request.querystring.limit": False}
+    assert method["Integration"]["RequestParameters"]["integration.request.querystring.limit"] == (
+        "method.request.querystring.limit"
+    )
+    assert method["Integration"]["Uri"]["Fn::Join"][1][-1].endswith("/recommendations")
+
+
 def test_backend_paths_are_exact_and_carry_no_stage_name(dev):
     stage = dev["Service"].find_resources("AWS::ApiGateway::Stage")
     stage_name = next(iter(stage.values()))["Properties"]["StageName"]
     for method in _resources(dev, "AWS::ApiGateway::Method").values():
         uri = method["Properties"]["Integration"]["Uri"]["Fn::Join"][1]
         path = uri[-1]
-        assert path.startswith(f":{LISTENER_PORT}/items"), uri
+        assert path.startswith((f":{LISTENER_PORT}/items", f":{LISTENER_PORT}/recommendations")), uri
         assert f"/{stage_name}/" not in path and not path.startswith(f":{LISTENER_PORT}/{stage_name}")
 
 

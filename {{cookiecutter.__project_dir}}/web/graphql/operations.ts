@@ -50,26 +50,31 @@ export type OnItemChangedResult = { onItemChanged: Item };
 // Steps 7-8: full-text search through OpenSearch.
 export const searchItems: string | null = {% if cookiecutter.search == "yes" -%}
 /* GraphQL */ `
-  query SearchItems($query: String!) {
-    searchItems(query: $query) {
+  query SearchItems($text: String!, $limit: Int) {
+    searchItems(text: $text, limit: $limit) {
       items { id name description createdAt }
-      nextToken
+      total
     }
   }
 `;
 {%- else -%}
 null;
 {%- endif %}
-export type SearchItemsResult = { searchItems: ItemPage };
+export type SearchItemsResult = { searchItems: { items: Item[]; total: number } };
 
 // Steps 5, 9-10: a query served by the HTTP resolver -> API Gateway -> Fargate.
-export const serviceHealth: string | null = {% if cookiecutter.service_tier == "yes" -%}
+export const recommendations: string | null = {% if cookiecutter.service_tier == "yes" -%}
 /* GraphQL */ `
-  query ServiceHealth {
-    serviceHealth { status version }
+  query Recommendations($limit: Int) {
+    recommendations(limit: $limit) { itemId score reason }
   }
 `;
 {%- else -%}
 null;
 {%- endif %}
-export type ServiceHealthResult = { serviceHealth: { status: string; version?: string | null } };
+export interface Recommendation {
+  itemId: string;
+  score: number;
+  reason?: string | null;
+}
+export type RecommendationsResult = { recommendations: Recommendation[] };

@@ -90,26 +90,27 @@ export function itemsView(email: string, onSignOut: () => void): { view: HTMLEle
       const text = field(searchForm, "query");
       void busy(searchForm, status, async () => {
         if (!text) return refresh();
-        const data = await query<ops.SearchItemsResult>(searchDocument, { query: text });
+        const data = await query<ops.SearchItemsResult>(searchDocument, { text, limit: 50 });
         render(data.searchItems.items, `Nothing matches “${text}”.`);
       });
     });
     sections.push(searchForm);
   }
-  const serviceDocument = ops.serviceHealth;
-  if (serviceDocument) {
-    const output = h("output", { "data-testid": "service-health" });
-    const check = h("button", { type: "button" }, "Check the container service");
-    check.addEventListener("click", async () => {
+  const recommendationsDocument = ops.recommendations;
+  if (recommendationsDocument) {
+    const output = h("output", { "data-testid": "recommendations" });
+    const ask = h("button", { type: "button" }, "Recommend from the container service");
+    ask.addEventListener("click", async () => {
       output.textContent = "…";
       try {
-        const data = await query<ops.ServiceHealthResult>(serviceDocument);
-        output.textContent = [data.serviceHealth.status, data.serviceHealth.version].filter(Boolean).join(" ");
+        const data = await query<ops.RecommendationsResult>(recommendationsDocument, { limit: 5 });
+        const picks = data.recommendations.map((pick) => pick.reason ?? pick.itemId);
+        output.textContent = picks.length ? picks.join(" · ") : "No recommendations yet.";
       } catch (error) {
         output.textContent = errorText(error);
       }
     });
-    sections.push(h("p", { class: "service" }, check, " ", output));
+    sections.push(h("p", { class: "service" }, ask, " ", output));
   }
 
   const subscription = client.graphql<GraphQLSubscription<ops.OnItemChangedResult>>({ query: ops.onItemChanged }).subscribe({

@@ -82,10 +82,13 @@ function fakeApi(items, requests) {
       return { deleteItem: { id: variables.id } };
     }
     if (/\bsearchItems\b/.test(query)) {
-      const words = variables.query.toLowerCase();
-      return { searchItems: { items: items.filter((i) => i.name.toLowerCase().includes(words)), nextToken: null } };
+      const words = variables.text.toLowerCase();
+      const found = items.filter((i) => i.name.toLowerCase().includes(words));
+      return { searchItems: { items: found, total: found.length } };
     }
-    if (/\bserviceHealth\b/.test(query)) return { serviceHealth: { status: "ok", version: "smoke" } };
+    if (/\brecommendations\b/.test(query)) {
+      return { recommendations: [{ itemId: items[0].id, score: 1, reason: `recently changed: ${items[0].name}` }] };
+    }
     return null;
   };
   return async (route) => {
@@ -289,12 +292,12 @@ async function signedIn(browser) {
     await search.getByRole("button", { name: "Search" }).click();
     await expectRows(["Desk lamp", "Notebook", "Plant pot", "Bike bell"], "after clearing the search");
   }
-  const service = page.getByRole("button", { name: "Check the container service" });
+  const service = page.getByRole("button", { name: "Recommend from the container service" });
   check((await service.count()) === (features.has("service") ? 1 : 0), `service button present: ${await service.count()}`);
   if (features.has("service")) {
     await service.click();
-    await page.getByTestId("service-health").filter({ hasText: "ok smoke" }).waitFor({ timeout: 10000 })
-      .catch(() => failures.push("service health not shown"));
+    await page.getByTestId("recommendations").filter({ hasText: "recently changed: Desk lamp" }).waitFor({ timeout: 10000 })
+      .catch(() => failures.push("recommendations not shown"));
   }
 
   await rows.filter({ hasText: "Notebook" }).getByRole("button", { name: "Delete Notebook" }).click();

@@ -18,8 +18,10 @@ from constructs import Construct
 from {{ cookiecutter.package_name }}.config import EnvironmentConfig
 
 ITEM_ID = "item_id"
-# (method, API path, backend path): the domain's read and write endpoints.
+# (method, API path, backend path): the domain's read and write endpoints, and the recommendations
+# AppSync's HTTP resolver asks for (step 5).
 ROUTES: tuple[tuple[str, str, str], ...] = (
+    ("GET", "/recommendations", "/recommendations"),
     ("GET", "/items", "/items"),
     ("POST", "/items", "/items"),
     ("GET", "/items/{item_id}", "/items/{item_id}"),
@@ -27,6 +29,8 @@ ROUTES: tuple[tuple[str, str, str], ...] = (
     ("DELETE", "/items/{item_id}", "/items/{item_id}"),
 )
 WITH_BODY = {"POST", "PUT"}
+# Optional query strings per API path, declared on the method and passed on to the backend.
+QUERY_STRINGS = {"/recommendations": ("limit",)}
 CALLER_HEADERS = {
     "integration.request.header.x-caller-arn": "context.identity.userArn",
     "integration.request.header.x-caller-auth-provider": "context.identity.cognitoAuthenticationProvider",
@@ -98,13 +102,18 @@ class ServiceApi(Construct):
             resource = self.rest_api.root.resource_for_path(api_path)
             with_id = "{" + ITEM_ID + "}" in api_path
             parameters = dict(CALLER_HEADERS)
+            method_parameters: dict[str, bool] = {}
             if with_id:
                 parameters[f"integration.request.path.{ITEM_ID}"] = f"method.request.path.{ITEM_ID}"
+                method_parameters[f"method.request.path.{ITEM_ID}"] = True
+            for name in QUERY_STRINGS.get(api_path, ()):
+                parameters[f"integration.request.querystring.{name}"] = f"method.request.querystring.{name}"
+                method_parameters[f"method.request.querystring.{name}"] = False
             method = resource.add_method(
                 http_method,
                 front_door.integration(http_method, backend_path, parameters),
                 request_validator=self.validator,
-                request_parameters={f"method.request.path.{ITEM_ID}": True} if with_id else None,
+                request_parameters=method_parameters or None,
                 request_models={"application/json": item_input} if http_method in WITH_BODY else None,
             )
             front_door.bind_method(method)

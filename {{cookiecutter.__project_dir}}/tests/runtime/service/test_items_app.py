@@ -79,6 +79,31 @@ def test_an_owner_never_sees_or_changes_another_owners_items(client):
     assert client.delete(f"/items/{item['id']}", headers=appsync_headers("bob")).status_code == 404
 
 
+def test_recommendations_are_the_callers_most_recently_changed_items(client):
+    headers = appsync_headers("alice")
+    first = client.post("/items", json={"name": "lamp"}, headers=headers).json()
+    second = client.post("/items", json={"name": "desk"}, headers=headers).json()
+    client.put(f"/items/{first['id']}", json={"name": "warm lamp"}, headers=headers)
+    client.post("/items", json={"name": "not hers"}, headers=appsync_headers("bob"))
+
+    answer = client.get("/recommendations", params={"limit": 5}, headers=headers)
+    assert answer.status_code == 200
+    assert answer.json() == {"recommendations": [
+        {"itemId": first["id"], "score": 1.0, "reason": "recently changed: warm lamp"},
+        {"itemId": second["id"], "score": 0.5, "reason": "recently changed: desk"},
+    ]}
+    assert [r["itemId"] for r in client.get("/recommendations?limit=1", headers=headers).json()["recommendations"]] == [
+        first["id"]
+    ]
+
+
+def test_recommendations_validate_the_limit_and_need_a_user(client):
+    assert client.get("/recommendations?limit=0", headers=appsync_headers("alice")).status_code == 422
+    assert client.get("/recommendations?limit=51", headers=appsync_headers("alice")).status_code == 422
+    assert client.get("/recommendations", headers={"x-caller-arn": APPSYNC_ROLE}).status_code == 403
+    assert client.get("/recommendations", headers=appsync_headers("nobody")).json() == {"recommendations": []}
+
+
 def test_identity_pool_callers_act_as_themselves_whatever_header_they_add(client):
     headers = {**identity_pool_headers("carol"), "x-owner-sub": "alice"}
     item = client.post("/items", json={"name": "mine"}, headers=headers).json()

@@ -1,7 +1,7 @@
 /**
- * Query.recommendations: calls the service tier's REST API (GET /recommendations).
- * AppSync signs the request with IAM (execute-api); the user's identity travels in
- * headers because the signature names AppSync, not the user.
+ * Query.recommendations: calls the service tier's REST API (GET /recommendations?limit=N).
+ * AppSync signs the request with IAM (execute-api); the signed-in user's `sub` travels in
+ * the x-owner-sub header because the signature names AppSync, not the user.
  */
 import { util } from '@aws-appsync/utils';
 
@@ -16,8 +16,7 @@ export function request(ctx) {
             query: { limit: `${limit}` },
             headers: {
                 accept: 'application/json',
-                'x-user-id': ctx.stash.owner,
-                'x-user-email': (ctx.identity.claims && ctx.identity.claims.email) || '',
+                'x-owner-sub': ctx.stash.owner,
             },
         },
     };

@@ -5,13 +5,12 @@ import * as recommendations from '../recommendations.js';
 import { context, OWNER } from '../testing/context.mjs';
 
 describe('recommendations', () => {
-    it('calls the REST API stage path and forwards the caller identity', () => {
+    it('calls the REST API stage path and forwards the caller as x-owner-sub', () => {
         const request = recommendations.request(context({ args: { limit: 5 }, env: { REST_API_STAGE: 'prod' } }));
         assert.equal(request.method, 'GET');
         assert.equal(request.resourcePath, '/prod/recommendations');
         assert.deepEqual(request.params.query, { limit: '5' });
-        assert.equal(request.params.headers['x-user-id'], OWNER);
-        assert.equal(request.params.headers['x-user-email'], 'ana@example.com');
+        assert.deepEqual(request.params.headers, { accept: 'application/json', 'x-owner-sub': OWNER });
     });
 
     it('returns the recommendations of a 200 answer', () => {

@@ -1,4 +1,5 @@
-"""HTTP endpoints: the load balancer's health check and the items of the calling user."""
+"""HTTP endpoints: the load balancer's health check, the items of the calling user and the
+recommendations AppSync's HTTP resolver asks for on that user's behalf."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated
 
-from fastapi import Depends, FastAPI, HTTPException, Request, Response
+from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from items_service import jsonlog
@@ -17,6 +18,7 @@ from items_service.identity import Caller, caller
 from items_service.store import ItemStore
 
 LOG = logging.getLogger("items_service")
+MAX_RECOMMENDATIONS = 50  # the resolver's own cap (api/resolvers/recommendations.js)
 
 
 class ItemInput(BaseModel):
@@ -25,6 +27,15 @@ class ItemInput(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(min_length=1, max_length=200)
     description: str | None = Field(default=None, max_length=2000)
+
+
+def recommend(items: list[dict], limit: int) -> list[dict]:
+    """The caller's most recently changed items first, scored 1, 1/2, 1/3, ... by that rank."""
+    newest_first = sorted(items, key=lambda item: (item["updatedAt"], item["id"]), reverse=True)
+    return [
+        {"itemId": item["id"], "score": round(1 / rank, 4), "reason": f"recently changed: {item['name']}"}
+        for rank, item in enumerate(newest_first[:limit], start=1)
+    ]
 
 
 def _store(request: Request) -> ItemStore:
@@ -65,6 +76,12 @@ def create_app(store: ItemStore | None = None) -> FastAPI:
     @app.get("/health")
     def health() -> dict[str, str]:
         return {"status": "ok"}
+
+    @app.get("/recommendations")
+    def recommendations(
+        store: Store, who: Identity, limit: Annotated[int, Query(ge=1, le=MAX_RECOMMENDATIONS)] = 10
+    ) -> dict[str, list[dict]]:
+        return {"recommendations": recommend(store.list(who.owner), limit)}
 
     @app.get("/items")
     def list_items(store: Store, who: Identity) -> dict[str, list[dict]]:
