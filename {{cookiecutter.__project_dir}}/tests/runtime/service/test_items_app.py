@@ -6,6 +6,7 @@ import io
 import json
 import logging
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -184,6 +185,27 @@ def test_logs_are_one_json_object_per_line():
     logging.getLogger("items_service").info("request", extra={"status": 200, "path": "/items"})
     entry = json.loads(stream.getvalue().strip().splitlines()[-1])
     assert entry["message"] == "request" and entry["status"] == 200 and entry["level"] == "INFO"
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z", entry["timestamp"])
+
+
+def test_a_request_logs_one_line_in_the_lakes_log_schema(client):
+    stream = io.StringIO()
+    jsonlog.configure("INFO")
+    logging.getLogger().handlers[0].setStream(stream)
+    headers = {**appsync_headers("alice"), "x-request-id": "req-1"}
+    assert client.get("/recommendations?limit=3", headers=headers).status_code == 200
+    (line,) = [text for text in stream.getvalue().splitlines() if '"path"' in text]
+    entry = json.loads(line)
+    expected = {"level": "INFO", "message": "GET /recommendations 200", "service": "items", "request_id": "req-1",
+                "method": "GET", "path": "/recommendations", "status": 200, "user_id": "alice"}
+    assert {key: entry[key] for key in expected} == expected
+    assert isinstance(entry["latency_ms"], float) and entry["latency_ms"] >= 0
+{%- if cookiecutter.analytics == "yes" %}
+    from {{ cookiecutter.package_name }}.analytics.lake import log_schema
+
+    record = log_schema.normalise(line)  # what the Glue table reads; raises on any mismatch
+    assert {key: record[key] for key in expected} == expected
+{%- endif %}
 
 
 def test_the_container_command_serves_checks_health_and_drains_on_sigterm(local_environment):
@@ -207,7 +229,7 @@ def test_the_container_command_serves_checks_health_and_drains_on_sigterm(local_
         output, _ = server.communicate(timeout=30)
     assert server.returncode in (0, -signal.SIGTERM)  # uvicorn re-raises the signal once drained
     lines = [json.loads(line) for line in output.splitlines() if line.strip()]
-    assert any(e["message"] == "request" and e["status"] == 201 for e in lines)
+    assert any(e["message"] == "POST /items 201" and e["user_id"] == "erin" for e in lines)
     assert any(e["message"] == "service stopped" for e in lines)
 
 

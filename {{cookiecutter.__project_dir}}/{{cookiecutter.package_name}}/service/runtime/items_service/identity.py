@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fastapi import Header, HTTPException
+from fastapi import Header, HTTPException, Request
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,7 @@ def owner_from_auth_provider(provider: str) -> str | None:
 
 
 def caller(
+    request: Request,
     x_caller_arn: str | None = Header(default=None),
     x_caller_auth_provider: str | None = Header(default=None),
     x_owner_sub: str | None = Header(default=None),
@@ -39,7 +40,9 @@ def caller(
         owner = owner_from_auth_provider(x_caller_auth_provider)
         if owner is None:
             raise HTTPException(status_code=403, detail="identity-pool caller without a user pool sign-in")
-        return Caller(owner=owner, principal=x_caller_arn)
-    if x_owner_sub:
-        return Caller(owner=x_owner_sub.strip(), principal=x_caller_arn)
-    raise HTTPException(status_code=403, detail="no user to act for (x-owner-sub missing)")
+    elif x_owner_sub:
+        owner = x_owner_sub.strip()
+    else:
+        raise HTTPException(status_code=403, detail="no user to act for (x-owner-sub missing)")
+    request.state.user_id = owner  # for the access log line
+    return Caller(owner=owner, principal=x_caller_arn)

@@ -62,13 +62,14 @@ def create_app(store: ItemStore | None = None) -> FastAPI:
         response = await call_next(request)
         if request.url.path != "/health":
             LOG.info(
-                "request",
+                f"{request.method} {request.url.path} {response.status_code}",
                 extra={
+                    "request_id": request.headers.get("x-request-id"),
                     "method": request.method,
                     "path": request.url.path,
                     "status": response.status_code,
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 1),
-                    "request_id": request.headers.get("x-request-id"),
+                    "latency_ms": round((time.perf_counter() - started) * 1000, 1),
+                    "user_id": request.scope.get("state", {}).get("user_id"),
                 },
             )
         return response
