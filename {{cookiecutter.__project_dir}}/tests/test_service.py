@@ -8,6 +8,7 @@ from tests.security_groups import by_description
 VPC_LINK = "{{ cookiecutter.vpc_link }}"
 WAF = {{ "True" if cookiecutter.api_waf == "yes" else "False" }}
 DAX = {{ "True" if cookiecutter.dax == "yes" else "False" }}
+ANALYTICS = {{ "True" if cookiecutter.analytics == "yes" else "False" }}
 CONTAINER_PORT, LISTENER_PORT, DAX_TLS_PORT = 8080, 80, 9111
 ROUTES = {
     ("GET", "recommendations"),
@@ -284,3 +285,25 @@ def test_without_delivery_the_image_is_a_cdk_asset_and_nothing_deploys_it(dev):
     assert "cdk-hnb659fds-container-assets" in str(container["Image"])
     assert _resources(dev, "AWS::CodeDeploy::DeploymentGroup") == {}
     assert len(_resources(dev, "AWS::ElasticLoadBalancingV2::TargetGroup")) == 1
+
+
+def test_app_logs_go_to_the_lake_through_firelens_or_else_to_cloudwatch(dev):
+    _, task = _only(dev, "AWS::ECS::TaskDefinition")
+    containers = {c["Name"]: c for c in task["Properties"]["ContainerDefinitions"]}
+    app_logs = containers["app"]["LogConfiguration"]
+    if not ANALYTICS:
+        assert set(containers) == {"app"} and app_logs["LogDriver"] == "awslogs"
+        return
+    router = containers["log-router"]
+    assert router["FirelensConfiguration"]["Type"] == "fluentbit" and router["Essential"] is True
+    assert router["LogConfiguration"]["LogDriver"] == "awslogs"
+    assert app_logs["LogDriver"] == "awsfirelens"
+    assert app_logs["Options"]["Name"] == "kinesis_firehose" and app_logs["Options"]["log_key"] == "log"
+    stream = app_logs["Options"]["delivery_stream"]
+    assert stream.endswith("-logs") and stream in str(dev.raw("Lake")["Resources"])
+    # The tasks may put records into the lake's log stream, and the load balancer still targets the app.
+    grants = [s for p in _resources(dev, "AWS::IAM::Policy").values()
+              for s in p["Properties"]["PolicyDocument"]["Statement"] if s["Action"] == "firehose:PutRecordBatch"]
+    assert len(grants) == 1 and "LakeLogDelivery" in str(grants[0]["Resource"])
+    (service,) = [s["Properties"] for s in _resources(dev, "AWS::ECS::Service").values()]
+    assert service["LoadBalancers"][0]["ContainerName"] == "app"

@@ -303,6 +303,14 @@ LEDGER: tuple[Acknowledgement, ...] = (
         "AwsSolutions::AwsSolutions-IAM5[Resource::*]",
         "ecr:GetAuthorizationToken has no resource-level permissions; image pulls stay scoped to the repository",
     ),
+{%- if cookiecutter.analytics == "yes" %}
+    Acknowledgement(
+        "Service/Service/TaskDefinition/ExecutionRole/DefaultPolicy",
+        "AwsSolutions::AwsSolutions-IAM5[Resource::arn:aws:ecr:*:*:repository/aws-for-fluent-bit]",
+        "the FireLens router image is pulled from the AWS-owned aws-for-fluent-bit repository, "
+        "whose account differs by region",
+    ),
+{%- endif %}
 {%- for env, account, region in (("dev", cookiecutter.dev_account_id, cookiecutter.dev_region),
                                  ("prod", cookiecutter.prod_account_id, cookiecutter.prod_region)) %}
 {%- for method in ("GET", "PUT", "DELETE") %}

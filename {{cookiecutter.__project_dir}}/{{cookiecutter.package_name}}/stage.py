@@ -7,6 +7,9 @@ stateless ones, so that stateless stacks can be replaced freely.
 from __future__ import annotations
 
 import aws_cdk as cdk
+{%- if cookiecutter.analytics == "yes" and cookiecutter.service_tier == "yes" %}
+from aws_cdk import aws_ecs as ecs
+{%- endif %}
 from constructs import Construct
 
 {% if cookiecutter.analytics == "yes" and cookiecutter.bi == "yes" and cookiecutter.saml_federation == "yes" -%}
@@ -60,13 +63,7 @@ class ApplicationStage(cdk.Stage):
         lake_stack = self._stack("Lake", config, "lake", protect=config.retain_stateful)
         self.lake_storage = LakeStorage(lake_stack, "Storage", config=config)
         self.lake = Lake(lake_stack, "Lake", config=config, storage=self.lake_storage)
-        # Seam (step 19): the Fargate service's FireLens log router sends the containers' JSON log lines
-        # (analytics/lake/log_schema.py) to the lake. Create the lake before the service, then:
-        #   self.service = Service(service_stack, "Service", config=config, ...,
-        #                          log_delivery_stream=self.lake.delivery_stream)
-        #   self.lake.grant_log_delivery(self.service.task_definition.task_role)
-        # and the app container logs through ecs.LogDrivers.firelens(options=self.lake.firelens_options()).
-        # Optionally the API's access/request logs too (their stack then depends on the Lake stack):
+        # The API's access/request logs could follow (their stack then depends on the Lake stack):
         #   self.lake.add_log_group_source("ApiAccessLogs", log_group=<the API's log group>, name="api")
 {%- if cookiecutter.bi == "yes" %}
         # Steps 22 and 24: Quick Sight over the lake through Athena.
@@ -121,7 +118,15 @@ class ApplicationStage(cdk.Stage):
 {%- if cookiecutter.dax == "yes" %}
             cache=self.cache,
 {%- endif %}
+{%- if cookiecutter.analytics == "yes" %}
+            # Step 19: the app's JSON log lines (analytics/lake/log_schema.py) go through FireLens to the lake.
+            log_driver=ecs.LogDrivers.firelens(options=self.lake.firelens_options()),
+{%- endif %}
         )
+{%- if cookiecutter.analytics == "yes" %}
+        self.service.add_log_router(config)
+        self.lake.grant_log_delivery(self.service.task_role)
+{%- endif %}
 {%- endif %}
 {%- if cookiecutter.delivery == "yes" %}
 

@@ -18,7 +18,13 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecr as ecr
 {%- endif %}
 from aws_cdk import aws_ecs as ecs
+{%- if cookiecutter.analytics == "yes" %}
+from aws_cdk import aws_iam as iam
+{%- endif %}
 from aws_cdk import aws_logs as logs
+{%- if cookiecutter.analytics == "yes" %}
+from aws_cdk import aws_ssm as ssm
+{%- endif %}
 from constructs import Construct
 
 from {{ cookiecutter.package_name }}.config import EnvironmentConfig
@@ -40,6 +46,11 @@ from {{ cookiecutter.package_name }}.service.waf import ApiFirewall
 {%- endif %}
 
 CONTAINER_NAME = "app"
+{%- if cookiecutter.analytics == "yes" %}
+LOG_ROUTER_NAME = "log-router"
+# Public SSM parameter with the regional ECR URI of AWS for Fluent Bit's stable release.
+FLUENT_BIT_IMAGE_PARAMETER = "/aws/service/aws-for-fluent-bit/stable"
+{%- endif %}
 HEALTH_PATH = "/health"
 HTTPS = 443
 # Resource types whose CloudFormation schema has no Tags property (cfn-lint E3002), though CDK tags them.
@@ -223,3 +234,34 @@ class Service(Construct):
         for child in self.node.find_all():
             if isinstance(child, cdk.CfnResource) and child.cfn_resource_type in UNTAGGABLE_TYPES:
                 child.add_property_deletion_override("Tags")
+{%- if cookiecutter.analytics == "yes" %}
+
+    def add_log_router(self, config: EnvironmentConfig) -> ecs.FirelensLogRouter:
+        """The FireLens log router (AWS for Fluent Bit, from the regional ECR repository) that a
+        `log_driver` made with `ecs.LogDrivers.firelens` needs; its own logs go to CloudWatch Logs."""
+        # The image lives in an AWS-owned repository whose account differs by region (the parameter names it).
+        self.task_definition.add_to_execution_role_policy(
+            iam.PolicyStatement(
+                actions=["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
+                resources=[cdk.Stack.of(self).format_arn(
+                    service="ecr", region="*", account="*", resource="repository", resource_name="aws-for-fluent-bit"
+                )],
+            )
+        )
+        router_logs = logs.LogGroup(
+            self, "LogRouterLogs",
+            retention=logs.RetentionDays[config.section("service").get("log_retention", "ONE_MONTH")],
+            removal_policy=cdk.RemovalPolicy.DESTROY,
+        )
+        return self.task_definition.add_firelens_log_router(
+            "LogRouter",
+            container_name=LOG_ROUTER_NAME,
+            image=ecs.ContainerImage.from_registry(
+                ssm.StringParameter.value_for_string_parameter(self, FLUENT_BIT_IMAGE_PARAMETER)
+            ),
+            firelens_config=ecs.FirelensConfig(type=ecs.FirelensLogRouterType.FLUENTBIT),
+            logging=ecs.LogDrivers.aws_logs(stream_prefix=LOG_ROUTER_NAME, log_group=router_logs),
+            memory_reservation_mib=50,
+            essential=True,
+        )
+{%- endif %}
