@@ -54,7 +54,7 @@ def test_client_sends_only_operations_the_api_offers(tmp_path, given, search, se
     documents = graphql_documents(render_with_refarch(given, tmp_path))
     assert {"listItems", "createItem", "deleteItem", "onItemChanged"} <= {k for k, v in documents.items() if v}
     assert (documents["searchItems"] is not None) is search
-    assert (documents["serviceHealth"] is not None) is service
+    assert (documents["recommendations"] is not None) is service
 
 
 def test_npm_manifest_and_lockfile_agree(tmp_path):
