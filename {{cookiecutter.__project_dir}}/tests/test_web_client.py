@@ -17,6 +17,7 @@ from scripts.write_amplify_outputs import (
     load_environment,
     main,
 )
+from tests.test_schema import APPSYNC_PRELUDE
 
 REGION = "{{ cookiecutter.dev_region }}"
 MFA = "{{ {'optional': 'OPTIONAL', 'required': 'ON', 'off': 'OFF'}[cookiecutter.cognito_mfa] }}"
@@ -117,25 +118,6 @@ def test_the_stacks_export_each_output_the_client_needs(dev, environment, unit, 
 PROJECT = Path(__file__).resolve().parent.parent
 SCHEMA = PROJECT / "{{ cookiecutter.package_name }}" / "api" / "schema.graphql"
 CLIENT_OPERATIONS = PROJECT / "web" / "graphql" / "operations.ts"
-# What AppSync defines around a schema: its scalars and authorization directives.
-APPSYNC_DEFINITIONS = """
-scalar AWSDate
-scalar AWSTime
-scalar AWSDateTime
-scalar AWSTimestamp
-scalar AWSEmail
-scalar AWSJSON
-scalar AWSURL
-scalar AWSPhone
-scalar AWSIPAddress
-directive @aws_subscribe(mutations: [String]) on FIELD_DEFINITION
-directive @aws_auth(cognito_groups: [String]) on FIELD_DEFINITION
-directive @aws_cognito_user_pools(cognito_groups: [String]) on OBJECT | FIELD_DEFINITION
-directive @aws_iam on OBJECT | FIELD_DEFINITION
-directive @aws_api_key on OBJECT | FIELD_DEFINITION
-directive @aws_oidc on OBJECT | FIELD_DEFINITION
-directive @aws_lambda on OBJECT | FIELD_DEFINITION
-"""
 
 
 def client_documents() -> dict[str, str]:
@@ -153,6 +135,6 @@ def test_client_has_its_documents():
 
 @pytest.mark.parametrize("name", sorted(client_documents()))
 def test_client_documents_are_valid_against_the_api_schema(name):
-    schema = build_schema(APPSYNC_DEFINITIONS + SCHEMA.read_text(encoding="utf-8"))
+    schema = build_schema(APPSYNC_PRELUDE + SCHEMA.read_text(encoding="utf-8"))
     errors = validate(schema, parse(client_documents()[name]))
     assert not errors, f"{name}: {[error.message for error in errors]}"
