@@ -26,6 +26,11 @@ def fail(message: str) -> typer.Exit:
     return typer.Exit(2)
 
 
+def listing(names: list[str], shown: int = 10) -> str:
+    more = f" and {len(names) - shown} more" if len(names) > shown else ""
+    return ", ".join(names[:shown]) + more
+
+
 def prompt(option: spec.Option, default: str) -> str:
     """Ask one question until the answer is valid for that option on its own."""
     label = option.help + (f" [{'/'.join(option.choices)}]" if option.choices else "")
@@ -57,9 +62,14 @@ def new(
         answers = answer_sources.resolve(given, ask=None if no_input else prompt)
         for note in spec.warnings(answers):
             typer.secho(f"warning: {note}", err=True, fg=typer.colors.YELLOW)
-        project = rendering.render(answers, output_dir, force=force)
+        result = rendering.render_project(answers, output_dir, force=force)
     except (SpecError, rendering.RenderError) as problem:
         raise fail(str(problem)) from None
+    project = result.project
+    if result.replaced:
+        typer.echo(f"Replaced {len(result.replaced)} changed file(s): {listing(result.replaced)}")
+    if result.kept:
+        typer.echo(f"Kept what the template does not write: {listing(result.kept)}")
     typer.echo(f"Created {project}\n\nNext steps:\n  cd {project}\n  make install synth\n  make test")
 
 

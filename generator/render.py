@@ -10,6 +10,7 @@ import json
 import shutil
 import subprocess
 import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from cookiecutter.exceptions import CookiecutterException, FailedHookException
@@ -62,13 +63,34 @@ def provenance(context: dict) -> str:
     return json.dumps(cruft_state, ensure_ascii=False, indent=2, separators=(",", ": ")) + "\n"
 
 
+TEMPLATE_PARTS = ("cookiecutter.json", "hooks", "{{cookiecutter.__project_dir}}")
+
+
+@dataclass
+class Rendered:
+    """What a render did to the target folder, for the user to see."""
+
+    project: Path
+    replaced: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+
+
 def render(answers: dict[str, str], output_dir: Path, *, force: bool = False, template: Path | None = None) -> Path:
     """Render into a temporary directory beside the target, then move it into place."""
+    return render_project(answers, output_dir, force=force, template=template).project
+
+
+def render_project(
+    answers: dict[str, str], output_dir: Path, *, force: bool = False, template: Path | None = None
+) -> Rendered:
+    """Render atomically; with `force`, an existing target keeps everything the template does not write."""
     template = template or template_dir()
     output_dir = output_dir.resolve()
     target = output_dir / answers["project_slug"]
     if target.exists() and not force:
         raise SpecError(f"--output-dir: {target} already exists; pass --force to replace it")
+    if target.exists():
+        _refuse_uncommitted_changes(target)
     try:
         output_dir.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".refarch-", dir=output_dir))
@@ -76,10 +98,13 @@ def render(answers: dict[str, str], output_dir: Path, *, force: bool = False, te
         raise RenderError(f"--output-dir {output_dir}: {problem.strerror or problem}") from None
     try:
         context = build_context(template, answers)
-        source = _without_bytecode(template, staging / ".template")
+        source = _template_parts(template, staging / ".template")
         project = Path(generate_files(repo_dir=str(source), context=context, output_dir=str(staging)))
         (project / ".cruft.json").write_text(provenance(context), encoding="utf-8")
-        _move_into_place(project, target, retired=staging / ".previous")
+        result = Rendered(target)
+        if target.exists():
+            result.replaced = _changed_files(project, target)
+        _move_into_place(project, target, retired=staging / ".previous", kept=result.kept)
     except FailedHookException as problem:
         raise RenderError(f"template hook failed: {problem}") from None
     except CookiecutterException as problem:
@@ -88,25 +113,92 @@ def render(answers: dict[str, str], output_dir: Path, *, force: bool = False, te
         raise RenderError(f"cannot write {target}: {problem.strerror or problem}") from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return target
+    return result
 
 
-def _without_bytecode(template: Path, scratch: Path) -> Path:
-    """pip byte-compiles the template inside an installed wheel; render from a copy without __pycache__."""
-    if not any(template.rglob("__pycache__")):
+def _template_parts(template: Path, scratch: Path) -> Path:
+    """Render from the template's own parts: never the rest of a checkout (.venv, build/, the output itself).
+
+    cookiecutter reads only these parts, so the template is used in place unless pip's
+    byte-compiling left `__pycache__` in them (an installed wheel); then only these parts are copied.
+    """
+    parts = [template / part for part in TEMPLATE_PARTS]
+    if not any(next(part.rglob("__pycache__"), None) for part in parts if part.is_dir()):
         return template
-    shutil.copytree(template, scratch, ignore=shutil.ignore_patterns("__pycache__"))
+    scratch.mkdir()
+    for part in parts:
+        if part.is_dir():
+            shutil.copytree(part, scratch / part.name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(part, scratch / part.name)
     return scratch
 
 
-def _move_into_place(project: Path, target: Path, *, retired: Path) -> None:
-    """Swap the new project in; if that fails, the old one goes back where it was."""
-    had_previous = target.exists()
-    if had_previous:
-        target.rename(retired)
+def _refuse_uncommitted_changes(target: Path) -> None:
+    """--force may overwrite tracked files: their uncommitted edits would be lost."""
     try:
+        status = subprocess.run(
+            ["git", "-C", str(target), "status", "--porcelain", "--", "."], capture_output=True, text=True
+        )
+    except OSError:
+        return
+    if status.returncode == 0 and status.stdout.strip():
+        changed = len(status.stdout.splitlines())
+        raise SpecError(
+            f"--force: {target} has {changed} uncommitted change{'s' if changed != 1 else ''}; "
+            "commit or stash them first (git stash -u), then run again"
+        )
+
+
+def _files(root: Path) -> set[str]:
+    return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file() or p.is_symlink()}
+
+
+def _changed_files(project: Path, target: Path) -> list[str]:
+    """Files of the existing target that the new render overwrites with different bytes."""
+    existing = _files(target)
+    return sorted(
+        name
+        for name in _files(project)
+        if name in existing and (target / name).read_bytes() != (project / name).read_bytes()
+    )
+
+
+def _carry_over(target: Path, project: Path, moved: list[str]) -> None:
+    """Move every entry of the target that the template does not write (.git, user files) into the new project.
+
+    A folder the template writes nothing in moves in one rename; `moved` grows as entries move,
+    so that a failure can put each one back.
+    """
+
+    def walk(relative: Path) -> None:
+        for entry in sorted((target / relative).iterdir()):
+            name = relative / entry.name
+            destination = project / name
+            if not destination.exists() and not destination.is_symlink():
+                destination.parent.mkdir(parents=True, exist_ok=True)
+                entry.rename(destination)
+                moved.append(name.as_posix())
+            elif entry.is_dir() and not entry.is_symlink() and destination.is_dir():
+                walk(name)
+
+    walk(Path())
+
+
+def _move_into_place(project: Path, target: Path, *, retired: Path, kept: list[str]) -> None:
+    """Swap the new project in, keeping what the template does not write; on failure, everything goes back."""
+    retired_old = False
+    try:
+        if target.exists():
+            _carry_over(target, project, kept)
+            target.rename(retired)
+            retired_old = True
         project.rename(target)
     except OSError:
-        if had_previous:
+        old = retired if retired_old else target
+        for name in reversed(kept):
+            (old / name).parent.mkdir(parents=True, exist_ok=True)
+            (project / name).rename(old / name)
+        if retired_old:
             retired.rename(target)
         raise
