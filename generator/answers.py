@@ -7,6 +7,7 @@ environment, so `refarch new` and plain cookiecutter resolve them identically.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -20,23 +21,38 @@ Ask = Callable[[spec.Option, str], str]
 
 
 def load_config_file(path: Path) -> dict[str, object]:
-    """A YAML mapping of option -> value; anything else is a one-line error naming the file."""
+    """A YAML mapping of option -> value, every value taken as written (a string); else a one-line error."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as problem:
         raise SpecError(f"--config {path}: cannot read ({problem.strerror})") from None
     try:
-        data = yaml.safe_load(text)
+        # BaseLoader resolves no types: `012345670123`, `yes` and `1.0` stay exactly as written.
+        data = yaml.load(text, Loader=yaml.BaseLoader)  # noqa: S506 - BaseLoader builds only str, list and dict
     except yaml.YAMLError as problem:
         mark = getattr(problem, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         reason = getattr(problem, "problem", None) or "invalid YAML"
         raise SpecError(f"--config {path}: malformed YAML{where}: {reason}") from None
-    if data is None:
+    if data is None or data == "":
         return {}
     if not isinstance(data, dict):
         raise SpecError(f"--config {path}: expected a mapping of option: value, got {type(data).__name__}")
-    return {str(k): v for k, v in data.items()}
+    for name, value in data.items():
+        if not isinstance(value, str):
+            raise SpecError(
+                f"--config {path}: option '{name}' must be a single value, not a {type(value).__name__}"
+            )
+    return dict(data)
+
+
+def save_answers(answers: dict[str, str], path: Path) -> None:
+    """YAML that `--config` reads back to the same answers: every value a quoted string."""
+    text = yaml.safe_dump(answers, sort_keys=False, default_style="'", allow_unicode=True, width=1000)
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as problem:
+        raise SpecError(f"--save-answers {path}: cannot write ({problem.strerror})") from None
 
 
 def parse_assignments(items: list[str]) -> dict[str, str]:
@@ -49,25 +65,55 @@ def parse_assignments(items: list[str]) -> dict[str, str]:
     return given
 
 
-def resolve(given: dict[str, object], ask: Ask | None = None) -> dict[str, str]:
-    """Answers for every option, in spec order: given values, else prompts, else defaults.
+@dataclass
+class Questions:
+    """How answers are asked: one option, a yes/no question, and a problem to show before asking again."""
 
-    Each value is checked as soon as it is known, so that a prompt can ask again and
-    a bad --set fails before anything else happens; then the whole set is validated.
+    ask: Ask
+    confirm: Callable[[str, bool], bool]
+    problem: Callable[[str], None]
+
+
+def resolve(given: dict[str, object], questions: Questions | None = None) -> dict[str, str]:
+    """Answers for every option, in spec order: given values, else questions, else defaults.
+
+    Given values and the rules among them are checked before anything is asked. With an
+    edition chosen, its components are preset and asked only if the user customises them.
+    Each rule is checked as soon as its options are known; the answer that broke it is asked again.
     """
     coerced = {name: spec.coerce(name, value) for name, value in given.items()}
     for name, value in coerced.items():
         spec.check_value(name, value)
+    problems = spec.known_rule_problems(coerced)
+    if problems:
+        raise SpecError("\n".join(problems))
     raw_defaults = spec.cookiecutter_json()
     env = StrictEnvironment(context={"cookiecutter": raw_defaults})
     answers: dict[str, str] = {}
+    customise_components = None
     for option in spec.OPTIONS:
         if option.name in coerced:
             answers[option.name] = coerced[option.name]
             continue
         default = render_variable(env, raw_defaults[option.name], answers)
-        if ask is not None and spec.is_asked(option, answers):
-            answers[option.name] = ask(option, default)
-        else:
+        asked = questions is not None and spec.is_asked(option, answers)
+        if asked and option.group == "components":
+            if customise_components is None:
+                customise_components = questions.confirm(
+                    f"customise the components of the {answers['edition']} edition?", False
+                )
+            asked = customise_components
+        if not asked:
             answers[option.name] = default
+            problems = spec.known_rule_problems(answers, involving=option.name)
+            if problems:
+                raise SpecError("\n".join(problems))
+            continue
+        while True:
+            answers[option.name] = questions.ask(option, default)
+            problems = spec.known_rule_problems(answers, involving=option.name)
+            if not problems:
+                break
+            for problem in problems:
+                questions.problem(problem)
     return spec.validate(answers)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import sys
+from importlib import metadata
 from pathlib import Path
 from typing import Annotated
 
@@ -17,12 +19,38 @@ from generator import spec
 from generator import validate as validation
 from generator.spec import SpecError
 
-app = typer.Typer(help="Generate AWS CDK projects of the modern serverless web/mobile reference architecture.",
-                  no_args_is_help=True, add_completion=False)
+app = typer.Typer(
+    help="Generate AWS CDK projects of the modern serverless web/mobile reference architecture.",
+    no_args_is_help=True,
+)
+
+
+def show_version(requested: bool) -> None:
+    if requested:
+        typer.echo(f"refarch {package_version()}, template {spec.TEMPLATE_VERSION}")
+        raise typer.Exit()
+
+
+def package_version() -> str:
+    try:
+        return metadata.version("refarch")
+    except metadata.PackageNotFoundError:
+        return spec.TEMPLATE_VERSION
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=show_version, is_eager=True, help="Print the versions and exit.")
+    ] = False,
+) -> None:
+    """Generate AWS CDK projects of the modern serverless web/mobile reference architecture."""
 
 
 def fail(message: str) -> typer.Exit:
-    typer.secho(f"error: {message}", err=True, fg=typer.colors.RED)
+    """Each line of the message on its own `error:` line; exit code 2."""
+    for line in message.splitlines():
+        typer.secho(f"error: {line}", err=True, fg=typer.colors.RED)
     return typer.Exit(2)
 
 
@@ -44,24 +72,69 @@ def prompt(option: spec.Option, default: str) -> str:
             typer.secho(f"  {problem}", err=True, fg=typer.colors.YELLOW)
 
 
+def confirm(question: str, default: bool) -> bool:
+    """A yes/no question that takes the spellings every yes/no answer takes."""
+    while True:
+        typed = typer.prompt(question, default="yes" if default else "no", show_default=True)
+        if typed.strip().lower() in spec.TOGGLE_SPELLINGS:
+            return spec.TOGGLE_SPELLINGS[typed.strip().lower()] == spec.YES
+        typer.secho("  answer yes or no", err=True, fg=typer.colors.YELLOW)
+
+
+QUESTIONS = answer_sources.Questions(
+    ask=prompt, confirm=confirm, problem=lambda text: typer.secho(f"  {text}", err=True, fg=typer.colors.YELLOW)
+)
+
+
+def answers_summary(answers: dict[str, str]) -> str:
+    lines = ["Answers:"]
+    lines += [
+        f"  {name}: {value}" for name, value in answers.items() if spec.is_asked(spec.OPTIONS_BY_NAME[name], answers)
+    ]
+    lines.append("Components:")
+    lines += [f"  {c.title}" for c in spec.enabled_components(answers)]
+    return "\n".join(lines)
+
+
 @app.command()
 def new(
-    no_input: Annotated[bool, typer.Option("--no-input", help="Ask nothing; use given values and defaults.")] = False,
+    no_input: Annotated[
+        bool | None,
+        typer.Option(
+            "--no-input/--input", help="Ask nothing, or ask even without a terminal (default: ask on a terminal)."
+        ),
+    ] = None,
     config: Annotated[Path | None, typer.Option("--config", help="YAML mapping of option: value.")] = None,
     assignments: Annotated[list[str] | None, typer.Option("--set", help="key=value, repeatable.")] = None,
     edition: Annotated[str | None, typer.Option("--edition", help=f"One of {', '.join(spec.EDITIONS)}.")] = None,
     output_dir: Annotated[Path, typer.Option("--output-dir", help="Where the project folder goes.")] = Path("."),
-    force: Annotated[bool, typer.Option("--force", help="Replace an existing project folder.")] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="Render over an existing project, keeping .git and files the template does not write."
+        ),
+    ] = False,
+    save_answers: Annotated[
+        Path | None, typer.Option("--save-answers", help="Also write the answers as YAML that --config reads.")
+    ] = None,
 ) -> None:
     """Render a new project (atomically: all of it or nothing)."""
+    interactive = sys.stdin.isatty() if no_input is None else not no_input
     try:
         given: dict[str, object] = answer_sources.load_config_file(config) if config else {}
         if edition is not None:
             given["edition"] = edition
         given.update(answer_sources.parse_assignments(assignments or []))
-        answers = answer_sources.resolve(given, ask=None if no_input else prompt)
+        answers = answer_sources.resolve(given, QUESTIONS if interactive else None)
+        if save_answers:
+            answer_sources.save_answers(answers, save_answers)
         for note in spec.warnings(answers):
             typer.secho(f"warning: {note}", err=True, fg=typer.colors.YELLOW)
+        if interactive:
+            typer.echo(answers_summary(answers))
+            if not confirm(f"Write {output_dir / answers['project_slug']}?", True):
+                typer.echo("Nothing written.")
+                raise typer.Exit(1)
         result = rendering.render_project(answers, output_dir, force=force)
     except (SpecError, rendering.RenderError) as problem:
         raise fail(str(problem)) from None
@@ -73,19 +146,67 @@ def new(
     typer.echo(f"Created {project}\n\nNext steps:\n  cd {project}\n  make install synth\n  make test")
 
 
+def defaults_by_edition() -> dict[str, dict[str, str]]:
+    """Each option's default as a render resolves it, per edition."""
+    resolved = {edition: answer_sources.resolve({"edition": edition}) for edition in spec.EDITIONS}
+    return {
+        o.name: {edition: o.default if o.name == "edition" else resolved[edition][o.name] for edition in spec.EDITIONS}
+        for o in spec.OPTIONS
+    }
+
+
+def shown_default(by_edition: dict[str, str]) -> str:
+    values = set(by_edition.values())
+    if len(values) == 1:
+        return values.pop() or "(empty)"
+    return ", ".join(f"{edition}: {value or '(empty)'}" for edition, value in by_edition.items())
+
+
 @app.command()
 def options(as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False) -> None:
-    """List every option: type, choices, default, when it is asked, help."""
+    """List every option: type, choices, default (per edition where it differs), when it is asked, help."""
     described = spec.describe_options()
+    defaults = defaults_by_edition()
+    for option in described:
+        option["default_expression"] = option["default"]
+        option["default_by_edition"] = defaults[option["name"]]
+        option["default"] = defaults[option["name"]][spec.OPTIONS_BY_NAME["edition"].default]
     if as_json:
-        typer.echo(json.dumps({"options": described, "editions": spec.EDITIONS}, indent=2))
+        typer.echo(json.dumps({"options": described, "editions": editions_described()}, indent=2))
         return
     for option in described:
         choices = f" [{'/'.join(option['choices'])}]" if option["choices"] else ""
         typer.echo(f"{option['name']} ({option['type']}){choices}")
         typer.echo(f"    {option['help']}")
-        typer.echo(f"    default: {option['default'] or '(empty)'}; asked when: {option['asked_when']}")
-    typer.echo("\neditions: " + "; ".join(f"{name}: {text}" for name, text in spec.EDITION_HELP.items()))
+        typer.echo(f"    default: {shown_default(option['default_by_edition'])}; asked when: {option['asked_when']}")
+    typer.echo("\nEditions (refarch editions lists what each turns on): " + ", ".join(spec.EDITIONS))
+
+
+def editions_described() -> dict[str, dict]:
+    """Each edition: its description and the components it turns on with every other answer at its default."""
+    described = {}
+    for edition, text in spec.EDITION_HELP.items():
+        enabled = spec.enabled_components(answer_sources.resolve({"edition": edition}))
+        described[edition] = {
+            "help": text,
+            "presets": spec.EDITIONS[edition],
+            "components": [{"name": c.name, "title": c.title, "steps": list(c.steps)} for c in enabled],
+        }
+    return described
+
+
+@app.command()
+def editions(as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False) -> None:
+    """List the editions and the components each turns on."""
+    described = editions_described()
+    if as_json:
+        typer.echo(json.dumps(described, indent=2))
+        return
+    for edition, about in described.items():
+        typer.echo(f"{edition}: {about['help']}")
+        for component in about["components"]:
+            steps = f" (step {', '.join(map(str, component['steps']))})" if component["steps"] else ""
+            typer.echo(f"  {component['title']}{steps}")
 
 
 ConfigOption = Annotated[Path | None, typer.Option("--config", help="YAML mapping of option: value.")]
@@ -111,26 +232,47 @@ def project_answers(project: Path) -> dict[str, str]:
     return spec.validate({k: v for k, v in recorded.items() if k in spec.OPTIONS_BY_NAME})
 
 
+# What `diagram -o` writes, by the file's suffix.
+DIAGRAM_SUFFIXES = {
+    ".mmd": "mermaid",
+    ".mermaid": "mermaid",
+    ".md": "markdown",
+    ".dot": "dot",
+    ".gv": "dot",
+    ".svg": "image",
+    ".png": "image",
+}
+
+
 @app.command()
 def diagram(
     config: ConfigOption = None,
     assignments: SetOption = None,
     edition: EditionOption = None,
     project: Annotated[Path | None, typer.Option("--project", help="A rendered project (its .cruft.json).")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="mermaid, markdown (fenced) or dot.")] = "mermaid",
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="File; .svg/.png need Graphviz.")] = None,
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="mermaid, markdown (fenced) or dot (default: from -o's suffix).")
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help=f"File ending in {', '.join(DIAGRAM_SUFFIXES)}.")
+    ] = None,
 ) -> None:
     """Draw the architecture of an answer set: exactly the enabled components, by tier, with seed steps."""
     writers = {"mermaid": diagrams.mermaid, "markdown": diagrams.markdown, "dot": diagrams.dot}
     try:
-        if fmt not in writers:
+        if fmt is not None and fmt not in writers:
             raise SpecError(f"--format: '{fmt}' is not one of {', '.join(writers)}")
+        suffix = output.suffix.lower() if output is not None else ""
+        if output is not None and suffix not in DIAGRAM_SUFFIXES:
+            raise SpecError(
+                f"--output {output}: cannot write '{suffix or '(no suffix)'}'; use one of {', '.join(DIAGRAM_SUFFIXES)}"
+            )
         answers = project_answers(project) if project else given_answers(config, assignments, edition)
-        if output is not None and output.suffix.lower() in (".svg", ".png"):
+        if DIAGRAM_SUFFIXES.get(suffix) == "image":
             diagrams.write_image(answers, output)
             typer.echo(f"Wrote {output}")
             return
-        text = writers[fmt](answers)
+        text = writers[fmt or DIAGRAM_SUFFIXES.get(suffix) or "mermaid"](answers)
     except (SpecError, diagrams.GraphvizMissing) as problem:
         raise fail(str(problem)) from None
     if output is None:
@@ -157,6 +299,8 @@ def plan(
     except (SpecError, rendering.RenderError, planning.PlanError) as problem:
         raise fail(str(problem)) from None
     typer.echo(json.dumps(result.as_dict(), indent=2) if as_json else planning.report(result))
+
+
 MATRIX_KINDS = {"pairwise": matrices.pairwise_cases, "values": matrices.value_cases, "editions": matrices.edition_cases}
 
 
@@ -180,9 +324,13 @@ def validate(
     output_format: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
     junit: Annotated[Path | None, typer.Option("--junit", help="Also write a JUnit XML report here.")] = None,
     tests: Annotated[bool, typer.Option("--tests/--no-tests", help="Run the project's own pytest suite.")] = True,
-    cfn_validator: Annotated[bool, typer.Option(
-        "--cfn-validator/--no-cfn-validator",
-        help="Run aws-cdk-lib's bundled CloudFormation validator in synth (slower; cfn-lint runs anyway).")] = False,
+    cfn_validator: Annotated[
+        bool,
+        typer.Option(
+            "--cfn-validator/--no-cfn-validator",
+            help="Run aws-cdk-lib's bundled CloudFormation validator in synth (slower; cfn-lint runs anyway).",
+        ),
+    ] = False,
     python: Annotated[str | None, typer.Option("--python", help="Interpreter with the project's dependencies.")] = None,
 ) -> None:
     """Synthesise every environment, run cdk-nag, cfn-lint and the project's tests; exit 0 only if all pass."""
@@ -192,8 +340,9 @@ def validate(
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     console = Console(stderr=True)
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console,
-                  transient=True) as bar:
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console, transient=True
+    ) as bar:
         tasks: dict[str, object] = {}
 
         def progress(name: str, result: validation.CheckResult | None) -> None:
@@ -205,8 +354,9 @@ def validate(
             console.print(f"{mark[result.status]}  {name}: {result.title} ({result.seconds:.1f} s)")
 
         try:
-            report = validation.validate(path, tests=tests, cfn_validator=cfn_validator, python=python,
-                                         progress=progress)
+            report = validation.validate(
+                path, tests=tests, cfn_validator=cfn_validator, python=python, progress=progress
+            )
         except validation.CannotValidate as problem:
             raise fail(str(problem)) from None
     if junit:

@@ -19,6 +19,10 @@ from pathlib import Path
 TEMPLATE_VERSION = "0.1.0"
 YES, NO = "yes", "no"
 TOGGLE = (YES, NO)
+# What a yes/no answer may be typed as, in any case, wherever answers come from.
+TOGGLE_SPELLINGS = {spelling: YES for spelling in ("y", "yes", "true", "1", "on")} | {
+    spelling: NO for spelling in ("n", "no", "false", "0", "off")
+}
 ENVIRONMENTS = ("dev", "prod")
 SERVICE_REGIONS_FILE = Path(__file__).with_name("service_regions.json")
 SUPPORTED_PARTITION = "aws"
@@ -671,8 +675,8 @@ def coerce(name: str, value: object) -> str:
     if not isinstance(value, str):
         raise SpecError(f"option '{name}': expected {option.allowed()}, got {type(value).__name__} {value!r}")
     value = value.strip()
-    if option.kind == "toggle" and value.lower() in ("true", "false", "y", "n"):
-        value = YES if value.lower() in ("true", "y") else NO
+    if option.kind == "toggle" and value.lower() in TOGGLE_SPELLINGS:
+        value = TOGGLE_SPELLINGS[value.lower()]
     if option.kind == "integer" and not re.fullmatch(r"-?\d+", value):
         raise SpecError(f"option '{name}': expected an integer ({option.allowed()}), got '{value}'")
     return value
@@ -689,15 +693,42 @@ def check_value(name: str, value: str) -> None:
             raise SpecError(f"option '{name}': '{value}' {problem}")
 
 
+def rule_options(rule: Rule) -> set[str]:
+    """Every option a rule reads: it can be checked once all of them are known."""
+    options = {rule.then.option}
+    for condition in rule.when:
+        conditions = condition.conditions if isinstance(condition, AnyOf) else (condition,)
+        options.update(c.option for c in conditions)
+    return options
+
+
+def rule_problem(rule: Rule, answers: dict[str, str]) -> str | None:
+    """The one-line message for a broken rule, or None when it holds."""
+    if not all_hold(rule.when, answers) or _rule_holds(rule, answers):
+        return None
+    given = ", ".join(c.describe() for c in rule.when if isinstance(c, When))
+    need = rule.then.option if rule.then.values == ("<set>",) else rule.then.describe()
+    return (
+        f"rule '{rule.name}': {given} needs {need}, because {rule.reason}; "
+        f"currently {rule.then.option}='{answers.get(rule.then.option, '')}'"
+    )
+
+
+def known_rule_problems(answers: dict[str, str], involving: str | None = None) -> list[str]:
+    """Broken rules among those whose options are all known (and that read `involving`, when given)."""
+    return [
+        problem
+        for rule in RULES
+        if rule_options(rule) <= answers.keys() and (involving is None or involving in rule_options(rule))
+        if (problem := rule_problem(rule, answers))
+    ]
+
+
 def check_rules(answers: dict[str, str]) -> None:
-    for rule in RULES:
-        if all_hold(rule.when, answers) and not _rule_holds(rule, answers):
-            given = ", ".join(c.describe() for c in rule.when if isinstance(c, When))
-            need = rule.then.option if rule.then.values == ("<set>",) else rule.then.describe()
-            raise SpecError(
-                f"rule '{rule.name}': {given} needs {need}, because {rule.reason}; "
-                f"currently {rule.then.option}='{answers.get(rule.then.option, '')}'"
-            )
+    """Every broken rule, one line each."""
+    problems = [problem for rule in RULES if (problem := rule_problem(rule, answers))]
+    if problems:
+        raise SpecError("\n".join(problems))
 
 
 def check_regions(answers: dict[str, str]) -> None:
