@@ -331,7 +331,12 @@ def validate(
             help="Run aws-cdk-lib's bundled CloudFormation validator in synth (slower; cfn-lint runs anyway).",
         ),
     ] = False,
-    python: Annotated[str | None, typer.Option("--python", help="Interpreter with the project's dependencies.")] = None,
+    python: Annotated[
+        str | None, typer.Option("--python", help="Interpreter with the project's dependencies (default: its .venv).")
+    ] = None,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Also list cfn-lint warnings by rule and file.")
+    ] = False,
 ) -> None:
     """Synthesise every environment, run cdk-nag, cfn-lint and the project's tests; exit 0 only if all pass."""
     if output_format not in ("text", "json"):
@@ -364,15 +369,24 @@ def validate(
     if output_format == "json":
         typer.echo(json.dumps(report.to_dict(), indent=2))
     else:
-        typer.echo(summary(report))
+        typer.echo(summary(report, verbose=verbose))
     raise typer.Exit(0 if report.passed else 1)
 
 
-def summary(report: validation.Report) -> str:
+def summary(report: validation.Report, *, verbose: bool = False) -> str:
     lines = [f"refarch validate {report.project}"]
     for check in report.checks:
         note = f" ({check.detail})" if check.detail else ""
         lines.append(f"  {check.status.upper():7} {check.name}: {check.title}{note}")
+        if verbose:
+            by_rule: dict[tuple[str, str], list[str]] = {}
+            for warning in check.warnings:
+                by_rule.setdefault((warning.rule, warning.message), []).append(
+                    f"{Path(warning.template).name} {warning.logical_id}".strip()
+                )
+            for (rule, message), places in sorted(by_rule.items()):
+                lines.append(f"    warning {rule}: {message}")
+                lines += [f"      {place}" for place in sorted(set(places))]
         for finding in check.findings:
             lines.append(f"    {finding.location()}  {finding.rule}  {finding.message}")
             if finding.path and finding.path != finding.location():

@@ -92,6 +92,7 @@ class CheckResult:
     seconds: float = 0.0
     findings: list[Finding] = field(default_factory=list)
     detail: str = ""
+    warnings: list[Finding] = field(default_factory=list)
 
     @property
     def title(self) -> str:
@@ -115,36 +116,70 @@ class Report:
             "project": str(self.project),
             "passed": self.passed,
             "checks": [
-                {"name": c.name, "title": c.title, "status": c.status, "seconds": round(c.seconds, 2),
-                 "detail": c.detail, "findings": [asdict(f) for f in c.findings]}
+                {
+                    "name": c.name,
+                    "title": c.title,
+                    "status": c.status,
+                    "seconds": round(c.seconds, 2),
+                    "detail": c.detail,
+                    "findings": [asdict(f) for f in c.findings],
+                    "warnings": [asdict(f) for f in c.warnings],
+                }
                 for c in self.checks
             ],
         }
 
     def to_junit(self) -> str:
         """JUnit XML: one test suite per check, one failing test case per finding."""
-        root = ET.Element("testsuites", name="refarch validate", tests=str(self._count_cases()),
-                          failures=str(len(self.findings())), time=f"{sum(c.seconds for c in self.checks):.2f}")
+        root = ET.Element(
+            "testsuites",
+            name="refarch validate",
+            tests=str(self._count_cases()),
+            failures=str(len(self.findings())),
+            time=f"{sum(c.seconds for c in self.checks):.2f}",
+        )
         for check in self.checks:
-            suite = ET.SubElement(root, "testsuite", name=check.name, time=f"{check.seconds:.2f}",
-                                  tests=str(max(1, len(check.findings))), failures=str(len(check.findings)),
-                                  skipped="1" if check.status == SKIPPED else "0")
+            suite = ET.SubElement(
+                root,
+                "testsuite",
+                name=check.name,
+                time=f"{check.seconds:.2f}",
+                tests=str(max(1, len(check.findings))),
+                failures=str(len(check.findings)),
+                skipped="1" if check.status == SKIPPED else "0",
+            )
             if not check.findings:
-                case = ET.SubElement(suite, "testcase", classname=f"refarch.validate.{check.name}",
-                                     name=check.title, time=f"{check.seconds:.2f}")
+                case = ET.SubElement(
+                    suite,
+                    "testcase",
+                    classname=f"refarch.validate.{check.name}",
+                    name=check.title,
+                    time=f"{check.seconds:.2f}",
+                )
                 if check.status == SKIPPED:
                     ET.SubElement(case, "skipped", message=check.detail)
                 elif check.status == FAILED:
                     ET.SubElement(case, "failure", message=check.detail, type=check.name).text = check.detail
                 continue
             for finding in check.findings:
-                case = ET.SubElement(suite, "testcase", classname=f"refarch.validate.{check.name}",
-                                     name=f"{finding.location()} {finding.rule}")
+                case = ET.SubElement(
+                    suite,
+                    "testcase",
+                    classname=f"refarch.validate.{check.name}",
+                    name=f"{finding.location()} {finding.rule}",
+                )
                 failure = ET.SubElement(case, "failure", message=finding.message, type=finding.rule)
                 failure.text = "\n".join(
-                    f"{label}: {value}" for label, value in (
-                        ("stack", finding.stack), ("logical id", finding.logical_id), ("construct", finding.path),
-                        ("rule", finding.rule), ("message", finding.message), ("fix", finding.fix)) if value
+                    f"{label}: {value}"
+                    for label, value in (
+                        ("stack", finding.stack),
+                        ("logical id", finding.logical_id),
+                        ("construct", finding.path),
+                        ("rule", finding.rule),
+                        ("message", finding.message),
+                        ("fix", finding.fix),
+                    )
+                    if value
                 )
         ET.indent(root)
         return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
@@ -159,7 +194,7 @@ class Report:
 @dataclass(frozen=True)
 class Project:
     root: Path
-    answers: dict[str, object]
+    answers: dict[str, object] | None  # None: rendered by plain cookiecutter, no .cruft.json
     environments: tuple[str, ...]
 
     @property
@@ -174,17 +209,18 @@ def locate(path: Path) -> Project:
         raise NotAProject(f"{path}: no such directory")
     expected = "a project rendered by `refarch new` (or cruft/cookiecutter from the refarch template)"
     cruft = root / ".cruft.json"
-    for required in (cruft, root / "app.py", root / "config"):
+    for required in (root / "app.py", root / "config"):
         if not required.exists():
             raise NotAProject(f"{path}: missing {required.name}; expected {expected}")
     try:
-        context = json.loads(cruft.read_text(encoding="utf-8"))["context"]["cookiecutter"]
+        context = json.loads(cruft.read_text(encoding="utf-8"))["context"]["cookiecutter"] if cruft.exists() else None
     except (ValueError, KeyError, TypeError) as problem:
         raise NotAProject(f"{cruft}: not cruft provenance (no context.cookiecutter: {problem})") from None
     environments = tuple(sorted(p.stem for p in (root / "config").glob("*.yaml") if _is_environment_file(p)))
     if not environments:
         raise NotAProject(f"{path}: config/ has no <environment>.yaml with account and region; expected {expected}")
-    return Project(root, {k: v for k, v in context.items() if not k.startswith("_")}, environments)
+    answers = {k: v for k, v in context.items() if not k.startswith("_")} if context is not None else None
+    return Project(root, answers, environments)
 
 
 def _is_environment_file(path: Path) -> bool:
@@ -205,8 +241,15 @@ def check_answers(project: Project) -> list[Finding]:
     except SpecError as problem:
         text = str(problem)
         rule = text.split("'")[1] if text.startswith(("rule '", "option '", "unknown option '")) else "spec"
-        return [Finding("answers", rule, text, path=".cruft.json",
-                        fix="change the answer in .cruft.json and the project files that depend on it")]
+        return [
+            Finding(
+                "answers",
+                rule,
+                text,
+                path=".cruft.json",
+                fix="change the answer in .cruft.json and the project files that depend on it",
+            )
+        ]
     return []
 
 
@@ -219,17 +262,27 @@ def synthesise(project: Project, outdir: Path, *, python: str, cfn_validator: bo
     result = subprocess.run(command, cwd=project.root, env=env, capture_output=True, text=True)
     lines = [line for line in result.stdout.splitlines() if line.startswith("{")]
     if not lines:
-        return [Finding("synth", "synth", "the synthesis process failed: " + result.stderr.strip()[-2000:],
-                        fix=f"run `{python} app.py` in the project to see the error")]
+        return [
+            Finding(
+                "synth",
+                "synth",
+                "the synthesis process failed: " + result.stderr.strip()[-2000:],
+                fix=f"run `{python} app.py` in the project to see the error",
+            )
+        ]
     outcome = json.loads(lines[-1])
     if not outcome["ok"]:
         return [Finding("synth", "synth", outcome["error"], fix="fix the error above; `python app.py` reproduces it")]
     written = {p.name.removeprefix("assembly-") for p in outdir.glob("assembly-*")}
     return [
-        Finding("synth", "environment-not-synthesised",
-                f"config/{name}.yaml has no stage assembly-{stage} in the output",
-                fix="app.py should create one Stage per config/<env>.yaml")
-        for name, stage in zip(project.environments, project.stage_ids, strict=True) if stage not in written
+        Finding(
+            "synth",
+            "environment-not-synthesised",
+            f"config/{name}.yaml has no stage assembly-{stage} in the output",
+            fix="app.py should create one Stage per config/<env>.yaml",
+        )
+        for name, stage in zip(project.environments, project.stage_ids, strict=True)
+        if stage not in written
     ]
 
 
@@ -321,25 +374,46 @@ def policy_findings(assembly: Assembly) -> list[Finding]:
                 stack, logical_id = assembly.locate(construct["constructPath"])
                 finding_id = f"{prefix}::{rule}"
                 fix = KNOWN_FIXES.get(rule.split("[")[0], "")
-                fix = (fix + "; or, " if fix else "") + "acknowledge it in compliance.LEDGER: " + _ledger_entry(
-                    construct["constructPath"], finding_id)
-                findings.append(Finding("cdk-nag", rule, violation.get("description", ""), stack, logical_id,
-                                        construct["constructPath"], fix))
+                fix = (
+                    (fix + "; or, " if fix else "")
+                    + "acknowledge it in compliance.LEDGER: "
+                    + _ledger_entry(construct["constructPath"], finding_id)
+                )
+                findings.append(
+                    Finding(
+                        "cdk-nag",
+                        rule,
+                        violation.get("description", ""),
+                        stack,
+                        logical_id,
+                        construct["constructPath"],
+                        fix,
+                    )
+                )
         for suppressed in plugin.get("suppressedViolations", []):
             if not str(suppressed.get("reason", "")).strip():
                 unexplained.add((suppressed.get("acknowledgedAt", ""), suppressed.get("acknowledgedId", "")))
-    unexplained |= {(path, finding_id) for _, path, finding_id, reason in assembly.acknowledgements
-                    if not reason.strip()}
+    unexplained |= {
+        (path, finding_id) for _, path, finding_id, reason in assembly.acknowledgements if not reason.strip()
+    }
     for path, finding_id in sorted(unexplained):
         stack, logical_id = assembly.locate(path)
-        findings.append(Finding("cdk-nag", finding_id.split("::")[-1], f"acknowledgement of {finding_id} has no reason",
-                                stack, logical_id, path,
-                                "write why the finding is acceptable in the entry's reason (compliance.LEDGER)"))
+        findings.append(
+            Finding(
+                "cdk-nag",
+                finding_id.split("::")[-1],
+                f"acknowledgement of {finding_id} has no reason",
+                stack,
+                logical_id,
+                path,
+                "write why the finding is acceptable in the entry's reason (compliance.LEDGER)",
+            )
+        )
     return findings
 
 
-def lint_findings(*assemblies: Assembly) -> tuple[list[Finding], int]:
-    """cfn-lint errors as findings, and the number of warnings.
+def lint_findings(*assemblies: Assembly) -> tuple[list[Finding], list[Finding]]:
+    """cfn-lint errors as findings, and its warnings (informational: they do not fail).
 
     One cfn-lint runner per region lints every template: loading the rules and schemas
     costs far more than linting one more template. Identical templates (the same stack
@@ -358,20 +432,27 @@ def lint_findings(*assemblies: Assembly) -> tuple[list[Finding], int]:
     regions: dict[str, list[str]] = {}
     for (region, _), stacks in copies.items():
         regions.setdefault(region, []).append(str(stacks[0][1].template))
-    findings, warnings = [], 0
+    findings, warnings = [], []
     for region, templates in sorted(regions.items()):
         for match in Runner(ConfigMixIn(["--template", *templates], **ManualArgs(regions=[region]))).run():
             same = by_file[str(match.filename)]
-            if not match.rule.id.startswith("E"):
-                warnings += len(same)
-                continue
             path = list(getattr(match, "path", None) or [])
             logical_id = str(path[1]) if len(path) > 1 and path[0] == "Resources" else ""
-            findings += [
-                Finding("cfn-lint", match.rule.id, match.message, stack.display, logical_id,
-                        assembly.logical_id_paths(stack).get(logical_id, ""), match.rule.shortdesc, str(stack.template))
-                for assembly, stack in same
-            ]
+            (findings if match.rule.id.startswith("E") else warnings).extend(
+                [
+                    Finding(
+                        "cfn-lint",
+                        match.rule.id,
+                        match.message,
+                        stack.display,
+                        logical_id,
+                        assembly.logical_id_paths(stack).get(logical_id, ""),
+                        match.rule.shortdesc,
+                        str(stack.template),
+                    )
+                    for assembly, stack in same
+                ]
+            )
     return findings, warnings
 
 
@@ -379,17 +460,56 @@ def _import_cfn_lint() -> None:
     import cfnlint.api  # noqa: F401
 
 
+def project_interpreter(root: Path) -> str:
+    """The project's own environment (`make install` creates .venv), else this interpreter."""
+    venv_python = root / ".venv" / "bin" / "python"
+    return str(venv_python) if venv_python.exists() else sys.executable
+
+
+def check_interpreter(project: Project, python: str, *, tests: bool) -> None:
+    """Synthesis and the project's tests import the project's dependencies: say in one line what is missing."""
+    modules = ["aws_cdk", "cdk_nag"] + (["pytest"] if tests else [])
+    probe = (
+        "import importlib.util, sys; print(' '.join(m for m in sys.argv[1:] if importlib.util.find_spec(m) is None))"
+    )
+    try:
+        result = subprocess.run([python, "-c", probe, *modules], capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired) as problem:
+        raise CannotValidate(f"--python {python}: cannot run it ({problem})") from None
+    missing = result.stdout.split()
+    if result.returncode != 0 or missing:
+        where = "its .venv" if python == str(project.root / ".venv" / "bin" / "python") else python
+        raise CannotValidate(
+            f"{where} lacks {', '.join(missing) or 'a working Python'}: run `make install` in {project.root} "
+            "(or pass --python with an interpreter that has requirements.txt and requirements-dev.txt)"
+        )
+
+
 def run_project_tests(project: Project, *, python: str) -> list[Finding]:
     with tempfile.TemporaryDirectory(prefix="refarch-validate-") as scratch:
         junit = Path(scratch) / "junit.xml"
-        env = {**os.environ, "JSII_DEPRECATED": os.environ.get("JSII_DEPRECATED", "fail"),
-               "PYTHONDONTWRITEBYTECODE": "1"}
-        result = subprocess.run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={junit}"],
-                                cwd=project.root, env=env, capture_output=True, text=True)
+        env = {
+            **os.environ,
+            "JSII_DEPRECATED": os.environ.get("JSII_DEPRECATED", "fail"),
+            "PYTHONDONTWRITEBYTECODE": "1",
+        }
+        result = subprocess.run(
+            [python, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={junit}"],
+            cwd=project.root,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
         failed = _failed_tests(junit) if junit.is_file() else []
     if result.returncode not in (0, 5) and not failed:
-        failed = [Finding("tests", "pytest", (result.stdout + result.stderr).strip()[-2000:],
-                          fix="run `python -m pytest` in the project")]
+        failed = [
+            Finding(
+                "tests",
+                "pytest",
+                (result.stdout + result.stderr).strip()[-2000:],
+                fix="run `python -m pytest` in the project",
+            )
+        ]
     return failed
 
 
@@ -403,8 +523,14 @@ def _failed_tests(junit: Path) -> list[Finding]:
             continue
         node = f"{case.get('classname', '')}.{case.get('name', '')}".strip(".")
         message = (problem.get("message") or problem.text or "").strip().splitlines()
-        findings.append(Finding("tests", node, message[0][:500] if message else "failed",
-                                fix=f"python -m pytest -q -k \"{case.get('name', '')}\""))
+        findings.append(
+            Finding(
+                "tests",
+                node,
+                message[0][:500] if message else "failed",
+                fix=f'python -m pytest -q -k "{case.get("name", "")}"',
+            )
+        )
     return findings
 
 
@@ -426,7 +552,8 @@ def validate(
     project = locate(path)
     if importlib.util.find_spec("cfnlint") is None:
         raise CannotValidate("refarch validate needs cfn-lint: pip install 'refarch[validate]'")
-    python = python or sys.executable
+    python = python or project_interpreter(project.root)
+    check_interpreter(project, python, tests=tests)
     outdir = (outdir or project.root / "cdk.out").resolve()
     notify = progress or (lambda name, result: None)
     results: list[CheckResult] = []
@@ -437,24 +564,32 @@ def validate(
         if skip:
             result = CheckResult(name, SKIPPED, detail=skip)
         else:
-            findings, detail = action()
-            result = CheckResult(name, FAILED if findings else PASSED, time.perf_counter() - started, findings, detail)
+            findings, detail, *warnings = action()
+            result = CheckResult(
+                name, FAILED if findings else PASSED, time.perf_counter() - started, findings, detail, *warnings
+            )
         results.append(result)
         notify(name, result)
         return result
 
-    run("answers", lambda: (check_answers(project), ""))
+    no_provenance = "" if project.answers is not None else "no .cruft.json (rendered by plain cookiecutter)"
+    run("answers", lambda: (check_answers(project), ""), skip=no_provenance)
     # Importing cfn-lint takes seconds: do it while the child process synthesises.
     threading.Thread(target=_import_cfn_lint, daemon=True).start()
-    synth = run("synth", lambda: (synthesise(project, outdir, python=python, cfn_validator=cfn_validator),
-                                  "CloudFormation validator " + ("on" if cfn_validator else "off; cfn-lint runs")))
+    synth = run(
+        "synth",
+        lambda: (
+            synthesise(project, outdir, python=python, cfn_validator=cfn_validator),
+            "CloudFormation validator " + ("on" if cfn_validator else "off; cfn-lint runs"),
+        ),
+    )
     no_assembly = "" if synth.status == PASSED else "synthesis failed"
     assembly = Assembly(outdir) if not no_assembly else None
     run("cdk-nag", lambda: (policy_findings(assembly), ""), skip=no_assembly)
 
-    def lint() -> tuple[list[Finding], str]:
+    def lint() -> tuple[list[Finding], str, list[Finding]]:
         findings, warnings = lint_findings(assembly)
-        return findings, f"{len(assembly.stacks)} templates, {warnings} warnings"
+        return findings, f"{len(assembly.stacks)} templates, {len(warnings)} warnings", warnings
 
     run("cfn-lint", lint, skip=no_assembly)
     run("tests", lambda: (run_project_tests(project, python=python), ""), skip="" if tests else "--no-tests")
