@@ -219,9 +219,15 @@ def _options() -> tuple[Option, ...]:
                "Step 2: Amplify JS v6 web client.", choices=TOGGLE, group="components"),
         Option("cognito_mfa", "choice", "optional", "Step 1: multi-factor authentication for the user pool.",
                choices=("optional", "required", "off"), group="identity"),
-        Option("cognito_threat_protection", "choice", "enforced",
-               "Step 1: Cognito threat protection (advanced security; Plus feature plan when not off).",
-               choices=("enforced", "audit", "off"), group="identity"),
+        Option("cognito_feature_plan", "choice", "essentials",
+               "Step 1: Cognito feature plan: Essentials (no charge for the first 10,000 monthly active users) "
+               "or Plus (billed per monthly active user; needed for threat protection).",
+               choices=("essentials", "plus"), group="identity"),
+        Option("cognito_threat_protection", "choice",
+               "{{ 'enforced' if cookiecutter.cognito_feature_plan == 'plus' else 'off' }}",
+               "Step 1: Cognito threat protection (compromised credentials, adaptive authentication).",
+               choices=("enforced", "audit", "off"), asked_when=(on("cognito_feature_plan", "plus"),),
+               group="identity"),
         Option("api_xray", "toggle", YES, "Step 3: X-Ray tracing on AppSync and the Lambda resolvers.",
                choices=TOGGLE, group="api"),
         Option("search", "toggle", _edition_default("search"),
@@ -334,6 +340,8 @@ RULES: tuple[Rule, ...] = (
          "Quick Sight reads the lake through Athena (step 22)"),
     Rule("saml-needs-bi", (on("saml_federation"),), on("bi"),
          "the SAML role grants access to Quick Sight (step 24)"),
+    Rule("threat-protection-needs-plus", (on("cognito_threat_protection", "enforced", "audit"),),
+         on("cognito_feature_plan", "plus"), "Cognito threat protection is a feature of the Plus plan (step 1)"),
     Rule("redshift-serverless-needs-3-azs", (on("warehouse", "serverless"),), on("az_count", "3"),
          "a Redshift Serverless workgroup needs subnets in 3 availability zones (step 23)"),
     Rule("codeconnections-needs-connection-arn", (on("delivery"), on("source", "codeconnections")),
@@ -421,13 +429,18 @@ _ANALYTICS = _SERVICE + (on("analytics"),)
 _BI = _ANALYTICS + (on("bi"),)
 
 COMPONENTS: tuple[Component, ...] = (
-    Component("network", "VPC over the chosen AZs with flow logs", "network", (), paths=("{package}/network",),
-              services=("ec2",)),
+    # Only the service tier and the warehouse run inside a VPC: without them there is none to pay for.
+    Component("network", "VPC over the chosen AZs with flow logs", "network", (),
+              enabled_when=(AnyOf((When("service_tier", (YES,)), When("warehouse", ("serverless", "provisioned")))),),
+              paths=("{package}/network", "tests/test_network.py"), services=("ec2",)),
     Component("nat_gateways", "NAT gateways for egress", "network", (),
               enabled_when=_SERVICE + (on("egress", "nat-gateway"),),
               fixed_monthly_cost="one NAT gateway per AZ"),
     Component("identity", "Cognito user pool and identity pool", "identity", (1,), paths=("{package}/identity",),
               services=("cognito-idp", "cognito-identity")),
+    Component("cognito_plus", "Cognito Plus feature plan", "identity", (1,),
+              enabled_when=(on("cognito_feature_plan", "plus"),), tests=("tests/test_identity.py",),
+              fixed_monthly_cost="billed per monthly active user, from the first (Essentials: the first 10,000 free)"),
     Component("web_client", "Amplify JS v6 web client", "client", (2,), enabled_when=(on("web_client"),),
               paths=("web", "scripts/write_amplify_outputs.py", "tests/test_web_client.py"),
               tests=("tests/test_web_client.py",)),
@@ -793,6 +806,12 @@ def raw_default(option: Option) -> str:
     return "{{ (" + inner + ") if (" + test + ") else 'no' }}"
 
 
+def component_flag(component: Component) -> str:
+    """'yes' or 'no' for a component, as a Jinja expression over the answers."""
+    test = " and ".join(_jinja_test(c) for c in component.enabled_when) or "true"
+    return "{{ 'yes' if (" + test + ") else 'no' }}"
+
+
 def cookiecutter_json() -> dict:
     """cookiecutter.json, derived from OPTIONS (a test keeps the file in step with it)."""
     context: dict[str, object] = {o.name: raw_default(o) for o in OPTIONS}
@@ -801,6 +820,9 @@ def cookiecutter_json() -> dict:
     context["__project_dir"] = (
         "{{ cookiecutter.project_slug | replace('/', '_') | replace('\\\\', '_') | replace('..', '__') }}"
     )
+    # One flag per component, from its enabling condition: the template's Jinja reads these, never the rules.
+    for component in COMPONENTS:
+        context[f"__{component.name}"] = component_flag(component)
     context["__prompts__"] = {
         o.name: f"{o.help} [{'/'.join(o.choices)}]" if o.choices else o.help for o in OPTIONS
     }

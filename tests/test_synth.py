@@ -27,9 +27,10 @@ SYNTH_CASES = matrix.edition_cases() + [
     matrix.Case("analytics:no-engagement:end-user-messaging-warehouse:serverless",
                 {"edition": "app", "engagement": "end-user-messaging", "warehouse": "serverless"}),
     matrix.Case(
-        "search_indexing:zero-etl-api_xray:no-cognito_mfa:required-cognito_threat_protection:audit",
+        "search_indexing:zero-etl-api_xray:no-cognito_mfa:required-cognito_feature_plan:plus-"
+        "cognito_threat_protection:audit",
         {"edition": "app", "search_indexing": "zero-etl", "api_xray": "no", "cognito_mfa": "required",
-         "cognito_threat_protection": "audit"},
+         "cognito_feature_plan": "plus", "cognito_threat_protection": "audit"},
     ),
     matrix.Case(
         "edition:minimal-search:yes-api_xray:no-cognito_mfa:off-cognito_threat_protection:off",

@@ -4,6 +4,7 @@ from aws_cdk.assertions import Match
 
 MFA = "{{ {"optional": "OPTIONAL", "required": "ON", "off": "OFF"}[cookiecutter.cognito_mfa] }}"  # CloudFormation values
 THREAT_PROTECTION = "{{ cookiecutter.cognito_threat_protection }}"
+FEATURE_PLAN = "{{ cookiecutter.cognito_feature_plan.upper() }}"
 
 
 def _only(template, resource_type):
@@ -32,11 +33,11 @@ def test_mfa_follows_the_answer_with_authenticator_apps_only(dev):
 
 def test_threat_protection_and_feature_plan_follow_the_answer(dev):
     pool = _only(dev["Identity"], "AWS::Cognito::UserPool")["Properties"]
+    assert pool["UserPoolTier"] == FEATURE_PLAN
     if THREAT_PROTECTION == "off":
-        assert pool.get("UserPoolTier", "ESSENTIALS") == "ESSENTIALS"
         assert "UserPoolAddOns" not in pool
     else:
-        assert pool["UserPoolTier"] == "PLUS"
+        assert FEATURE_PLAN == "PLUS"
         expected = "ENFORCED" if THREAT_PROTECTION == "enforced" else "AUDIT"
         assert pool["UserPoolAddOns"]["AdvancedSecurityMode"] == expected
 

@@ -37,7 +37,9 @@ from {{ cookiecutter.package_name }}.delivery.infrastructure import Delivery
 from {{ cookiecutter.package_name }}.engagement.infrastructure import Engagement
 {% endif -%}
 from {{ cookiecutter.package_name }}.identity.infrastructure import Identity
+{%- if cookiecutter.__network == "yes" %}
 from {{ cookiecutter.package_name }}.network.infrastructure import Network
+{%- endif %}
 {%- if cookiecutter.search == "yes" %}
 from {{ cookiecutter.package_name }}.search.infrastructure import Search
 {%- endif %}
@@ -50,9 +52,11 @@ class ApplicationStage(cdk.Stage):
     def __init__(self, scope: Construct, construct_id: str, *, config: EnvironmentConfig) -> None:
         super().__init__(scope, construct_id, env=config.env)
         cdk.Tags.of(self).add("environment", config.name)
+{%- if cookiecutter.__network == "yes" %}
 
         network_stack = self._stack("Network", config, "network")
         self.network = Network(network_stack, "Network", config=config)
+{%- endif %}
 
         stateful_stack = self._stack("Stateful", config, "stateful", protect=config.retain_stateful)
         self.data = Data(stateful_stack, "Data", config=config)

@@ -15,11 +15,9 @@ from constructs import Construct
 from {{ cookiecutter.package_name }}.config import EnvironmentConfig
 
 MFA = cognito.Mfa.{{ {"optional": "OPTIONAL", "required": "REQUIRED", "off": "OFF"}[cookiecutter.cognito_mfa] }}
-{%- if cookiecutter.cognito_threat_protection == "off" %}
-FEATURE_PLAN = cognito.FeaturePlan.ESSENTIALS
-{%- else %}
-# Threat protection (compromised credentials, adaptive authentication) needs the Plus plan.
-FEATURE_PLAN = cognito.FeaturePlan.PLUS
+FEATURE_PLAN = cognito.FeaturePlan.{{ cookiecutter.cognito_feature_plan.upper() }}
+{%- if cookiecutter.cognito_threat_protection != "off" %}
+# Threat protection (compromised credentials, adaptive authentication) is a feature of the Plus plan.
 THREAT_PROTECTION = cognito.StandardThreatProtectionMode.{{ "FULL_FUNCTION" if cookiecutter.cognito_threat_protection == "enforced" else "AUDIT_ONLY" }}
 {%- endif %}
 
