@@ -91,6 +91,7 @@ def resolve(given: dict[str, object], questions: Questions | None = None) -> dic
     env = StrictEnvironment(context={"cookiecutter": raw_defaults})
     answers: dict[str, str] = {}
     customise_components = None
+    derived: set[str] = set()  # options left to their default: an error names the answer they come from
     for option in spec.OPTIONS:
         if option.name in coerced:
             answers[option.name] = coerced[option.name]
@@ -105,6 +106,7 @@ def resolve(given: dict[str, object], questions: Questions | None = None) -> dic
             asked = customise_components
         if not asked:
             answers[option.name] = default
+            derived.add(option.name)
             problems = spec.known_rule_problems(answers, involving=option.name)
             if problems:
                 raise SpecError("\n".join(problems))
@@ -116,4 +118,4 @@ def resolve(given: dict[str, object], questions: Questions | None = None) -> dic
                 break
             for problem in problems:
                 questions.problem(problem)
-    return spec.validate(answers)
+    return spec.validate(answers, derived=derived)

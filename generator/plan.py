@@ -44,6 +44,17 @@ class Prerequisite:
     needs: str
 
 
+@dataclass(frozen=True)
+class AlwaysOn:
+    """A resource of a synthesised stack that bills every hour it exists, and what drives its cost."""
+
+    environment: str
+    stack: str
+    resource: str
+    count: int
+    driver: str
+
+
 @dataclass
 class Plan:
     project: str
@@ -51,6 +62,7 @@ class Plan:
     fixed_costs: list[FixedCost]
     prerequisites: list[Prerequisite] = field(default_factory=list)
     stacks: list[StackPlan] = field(default_factory=list)
+    always_on: list[AlwaysOn] = field(default_factory=list)
     synthesised: bool = False
 
     def as_dict(self) -> dict:
@@ -68,9 +80,8 @@ def prerequisites(answers: dict[str, str]) -> list[Prerequisite]:
             for c in spec.enabled_components(answers) if c.prerequisite]
 
 
-def count_resources(cloud_assembly: Path) -> list[StackPlan]:
-    """Resources per stack, in the order of the cloud assembly's manifests (one nested assembly per Stage)."""
-    stacks: list[StackPlan] = []
+def _stack_templates(cloud_assembly: Path):
+    """(stage, stack id, stack name, template) for every stack, in the order of the assembly's manifests."""
     manifest = json.loads((cloud_assembly / "manifest.json").read_text(encoding="utf-8"))
     for artifact in manifest.get("artifacts", {}).values():
         if artifact.get("type") != "cdk:cloud-assembly":
@@ -83,13 +94,92 @@ def count_resources(cloud_assembly: Path) -> list[StackPlan]:
                 continue
             properties = stack["properties"]
             template = json.loads((nested / properties["templateFile"]).read_text(encoding="utf-8"))
-            stacks.append(StackPlan(
-                environment=stage,
-                stack=stack.get("displayName", "").split("/")[-1],
-                stack_name=properties.get("stackName", ""),
-                resources=len(template.get("Resources", {})),
-            ))
-    return stacks
+            yield stage, stack.get("displayName", "").split("/")[-1], properties.get("stackName", ""), template
+
+
+def count_resources(cloud_assembly: Path) -> list[StackPlan]:
+    """Resources per stack, in the order of the cloud assembly's manifests (one nested assembly per Stage)."""
+    return [
+        StackPlan(environment=stage, stack=stack, stack_name=name, resources=len(template.get("Resources", {})))
+        for stage, stack, name, template in _stack_templates(cloud_assembly)
+    ]
+
+
+def _of_type(template: dict, resource_type: str) -> list[dict]:
+    return [r.get("Properties", {}) for r in template.get("Resources", {}).values() if r.get("Type") == resource_type]
+
+
+def _plain(value: object) -> str:
+    """A property value as text; a value CloudFormation computes at deploy time shows as such."""
+    return str(value) if isinstance(value, str | int | float) else "(set at deploy time)"
+
+
+def _always_on_in(template: dict) -> list[tuple[str, int, str]]:
+    """(what, how many, what drives its cost) for each always-on resource kind in one template."""
+    found: list[tuple[str, int, str]] = []
+    nat = _of_type(template, "AWS::EC2::NatGateway")
+    if nat:
+        found.append(("NAT gateway", len(nat), f"{len(nat)} (one per AZ) x hours, plus GB processed"))
+    interface = [e for e in _of_type(template, "AWS::EC2::VPCEndpoint") if e.get("VpcEndpointType") == "Interface"]
+    if interface:
+        zones = max(len(e.get("SubnetIds", [])) for e in interface)
+        found.append(("interface VPC endpoint", len(interface),
+                      f"{len(interface)} endpoints x {zones} AZs = {len(interface) * zones} endpoint-hours per hour"))
+    for balancer in _of_type(template, "AWS::ElasticLoadBalancingV2::LoadBalancer"):
+        kind = {"network": "NLB", "application": "ALB"}.get(balancer.get("Type", "application"), "load balancer")
+        found.append((f"internal {kind}", 1, f"1 {kind} x hours, plus capacity units (LCU/NLCU) used"))
+    minimum = {_plain(t.get("ResourceId")): t.get("MinCapacity") for t in
+               _of_type(template, "AWS::ApplicationAutoScaling::ScalableTarget")
+               if t.get("ScalableDimension") == "ecs:service:DesiredCount"}
+    tasks = _of_type(template, "AWS::ECS::TaskDefinition")
+    for service in _of_type(template, "AWS::ECS::Service"):
+        count = next(iter(minimum.values()), None) if minimum else service.get("DesiredCount", 1)
+        size = next((f"{int(t['Cpu']) / 1024:g} vCPU and {int(t['Memory']) / 1024:g} GB"
+                     for t in tasks if isinstance(t.get("Cpu"), str) and isinstance(t.get("Memory"), str)), "")
+        found.append(("Fargate task", int(count or 1),
+                      f"{count} tasks at min_tasks x {size or 'their size'} x hours"))
+    for acl in _of_type(template, "AWS::WAFv2::WebACL"):
+        rules = len(acl.get("Rules", []))
+        found.append(("WAF web ACL", 1, f"1 web ACL + {rules} rules per month, plus requests"))
+    for domain in _of_type(template, "AWS::OpenSearchService::Domain"):
+        cluster = domain.get("ClusterConfig", {})
+        count, kind = cluster.get("InstanceCount", 1), _plain(cluster.get("InstanceType", "?"))
+        volume = domain.get("EBSOptions", {}).get("VolumeSize")
+        masters = cluster.get("DedicatedMasterCount") if cluster.get("DedicatedMasterEnabled") else 0
+        extra = f" + {masters} dedicated masters" if masters else ""
+        found.append(("OpenSearch domain", 1, f"{count} x {kind}{extra} x hours"
+                      + (f", plus {count} x {volume} GB EBS" if volume else "")))
+    for pipeline in _of_type(template, "AWS::OSIS::Pipeline"):
+        found.append(("OpenSearch Ingestion pipeline", 1, f"at least {pipeline.get('MinUnits', 1)} OCUs x hours"))
+    for cluster in _of_type(template, "AWS::DAX::Cluster"):
+        found.append(("DAX cluster", 1,
+                      f"{cluster.get('ReplicationFactor', 1)} x {_plain(cluster.get('NodeType', '?'))} x hours"))
+    for workgroup in _of_type(template, "AWS::RedshiftServerless::Workgroup"):
+        capacity = workgroup.get("BaseCapacity", 128)
+        found.append(("Redshift Serverless workgroup", 1,
+                      f"base capacity {capacity} RPUs x hours while queries and zero-ETL run"))
+    for cluster in _of_type(template, "AWS::Redshift::Cluster"):
+        nodes = cluster.get("NumberOfNodes", 1)
+        found.append(("Redshift cluster", 1, f"{nodes} x {_plain(cluster.get('NodeType', '?'))} x hours"))
+    for pool in _of_type(template, "AWS::Cognito::UserPool"):
+        if pool.get("UserPoolTier") == "PLUS":
+            found.append(("Cognito user pool on the Plus plan", 1, "each monthly active user, from the first"))
+    for resource_type, what in (("AWS::KMS::Key", "customer managed KMS key"),
+                                ("AWS::CloudWatch::Alarm", "CloudWatch alarm"),
+                                ("AWS::SecretsManager::Secret", "Secrets Manager secret")):
+        count = len(_of_type(template, resource_type))
+        if count:
+            found.append((what, count, f"{count} x per month"))
+    return found
+
+
+def always_on(cloud_assembly: Path) -> list[AlwaysOn]:
+    """Every resource of the synthesised stacks that bills while it exists, used or not."""
+    return [
+        AlwaysOn(stage, stack, what, count, driver)
+        for stage, stack, _, template in _stack_templates(cloud_assembly)
+        for what, count, driver in _always_on_in(template)
+    ]
 
 
 def synthesise(project: Path, cloud_assembly: Path) -> None:
@@ -115,6 +205,7 @@ def plan(answers: dict[str, str], *, synth: bool = True) -> Plan:
             cloud_assembly = Path(scratch) / "cdk.out"
             synthesise(project, cloud_assembly)
             result.stacks = count_resources(cloud_assembly)
+            result.always_on = always_on(cloud_assembly)
             result.synthesised = True
     return result
 
@@ -136,6 +227,9 @@ def report(result: Plan) -> str:
         lines += ["", "Stacks: not synthesised (--no-synth)."]
     lines += ["", "Fixed monthly cost (billed while deployed, used or not):"]
     lines += [f"  {c.title}: {c.cost}" for c in result.fixed_costs] or ["  none"]
+    if result.synthesised:
+        lines += ["", "Always-on resources, counted in the synthesised stacks:"]
+        lines += [f"  {a.environment}/{a.stack}: {a.resource}: {a.driver}" for a in result.always_on] or ["  none"]
     lines += ["", "Before the first deploy (besides credentials and a CDK bootstrap of each account and region):"]
     lines += [f"  {p.title}: {p.needs}" for p in result.prerequisites] or ["  nothing else"]
     return "\n".join(lines)

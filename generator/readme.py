@@ -60,8 +60,11 @@ def costs(answers: dict[str, str]) -> str:
                 "(requests, storage, running time).\n")
     lines = ["These components cost money every hour they exist, whether the application is used or not:", ""]
     lines += [f"- {c.title}: {c.fixed_monthly_cost}" for c in fixed]
-    lines += ["", "Everything else is billed by use (requests, storage, running time). Destroy the dev "
-              "environment when it is not in use (`make destroy ENV=dev`)."]
+    lines += ["", "Customer managed KMS keys and CloudWatch alarms, where there are any, bill a small amount each "
+              "per month. "
+              "Everything else is billed by use (requests, storage, running time). `refarch plan` counts each of "
+              "these per environment from a synth. Destroy the dev environment when it is not in use "
+              "(`make destroy ENV=dev`)."]
     return "\n".join(lines) + "\n"
 
 

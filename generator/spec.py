@@ -162,6 +162,7 @@ class Option:
     check: object = None  # callable(str) -> str | None, for text options
     group: str = "project"
     example: str = ""  # a valid value, for docs and test matrices, where the default is empty
+    derived_from: str = ""  # the option whose answer the default is made from
 
     def allowed(self) -> str:
         if self.choices:
@@ -205,11 +206,11 @@ def _options() -> tuple[Option, ...]:
     delivery = (on("service_tier"), on("delivery"))
     return (
         Option("project_name", "text", "Modern App", "Human-readable name of the application.", check=_check_text),
-        Option("project_slug", "text",
-               "{{ cookiecutter.project_name.lower().strip().replace(' ', '-').replace('_', '-') }}",
-               "Directory name and stack-name prefix.", check=_check_slug),
+        # cookiecutter's own slugify filter (python-slugify) transliterates: "Café Crème" -> cafe-creme.
+        Option("project_slug", "text", "{{ cookiecutter.project_name | slugify(max_length=32, word_boundary=True) }}",
+               "Directory name and stack-name prefix.", check=_check_slug, derived_from="project_name"),
         Option("package_name", "text", "{{ cookiecutter.project_slug.replace('-', '_') }}",
-               "Python package of the CDK app.", check=_check_package),
+               "Python package of the CDK app.", check=_check_package, derived_from="project_slug"),
         Option("description", "text", "A modern serverless web and mobile application on AWS.",
                "One-line description for the README.", check=_check_text),
         Option("author", "text", "Platform Team", "Owner recorded in tags and pyproject.", check=_check_text),
@@ -435,7 +436,7 @@ COMPONENTS: tuple[Component, ...] = (
               paths=("{package}/network", "tests/test_network.py"), services=("ec2",)),
     Component("nat_gateways", "NAT gateways for egress", "network", (),
               enabled_when=_SERVICE + (on("egress", "nat-gateway"),),
-              fixed_monthly_cost="one NAT gateway per AZ"),
+              fixed_monthly_cost="one NAT gateway per AZ x hours, plus data processed"),
     Component("identity", "Cognito user pool and identity pool", "identity", (1,), paths=("{package}/identity",),
               services=("cognito-idp", "cognito-identity")),
     Component("cognito_plus", "Cognito Plus feature plan", "identity", (1,),
@@ -457,7 +458,7 @@ COMPONENTS: tuple[Component, ...] = (
               paths=("{package}/search", "{package}/api/resolvers/searchItems.js",
                      "{package}/api/resolvers/test/searchItems.test.mjs", "tests/runtime/test_search_setup.py",
                      "tests/runtime/opensearch_fake.py"),
-              services=("es",), fixed_monthly_cost="OpenSearch domain instances",
+              services=("es",), fixed_monthly_cost="OpenSearch domain instances x hours, plus their EBS storage",
               tests=("tests/test_search.py", "tests/runtime/test_search_*.py"),
               prerequisite="create the OpenSearch service-linked role once per account if it does not exist yet: "
                            "`aws iam create-service-linked-role --aws-service-name es.amazonaws.com`"),
@@ -467,10 +468,13 @@ COMPONENTS: tuple[Component, ...] = (
               services=("lambda", "sqs"), tests=("tests/test_search.py", "tests/runtime/test_search_indexer.py")),
     Component("search_zero_etl", "DynamoDB zero-ETL to OpenSearch (OpenSearch Ingestion)", "search", (8,),
               enabled_when=(on("search"), on("search_indexing", "zero-etl")), paths=("{package}/search/zero_etl.py",),
-              services=("osis", "s3"), fixed_monthly_cost="OpenSearch Ingestion pipeline units"),
+              services=("osis", "s3"),
+              fixed_monthly_cost="OpenSearch Ingestion pipeline units (at least the minimum) x hours"),
     Component("service", "API Gateway -> VPC link -> load balancer -> Fargate", "service", (9, 10),
               enabled_when=_SERVICE, paths=("{package}/service", "tests/test_service.py", "tests/runtime/service"),
               services=("apigateway", "ecs", "elasticloadbalancing"),
+              fixed_monthly_cost="the internal load balancer (NLB or ALB) x hours, plus capacity units; Fargate tasks "
+                                 "at service.min_tasks (config/<env>.yaml) x their vCPU and GB x hours",
               tests=("tests/test_service.py", "tests/runtime/service/test_*.py")),
     Component("vpc_link_v1", "VPC link v1 (PrivateLink) to an internal NLB", "service", (9, 10),
               enabled_when=_SERVICE + (on("vpc_link", "v1-nlb"),), paths=("{package}/service/nlb.py",),
@@ -479,14 +483,16 @@ COMPONENTS: tuple[Component, ...] = (
               enabled_when=_SERVICE + (on("vpc_link", "v2-alb"),), paths=("{package}/service/alb.py",),
               tests=("tests/test_service.py",)),
     Component("waf", "AWS WAF web ACL on the REST API", "service", (9,),
-              enabled_when=_SERVICE + (on("api_waf"),), paths=("{package}/service/waf.py",), services=("wafv2",)),
+              enabled_when=_SERVICE + (on("api_waf"),), paths=("{package}/service/waf.py",), services=("wafv2",),
+              fixed_monthly_cost="one web ACL and each of its rules per month, plus requests"),
     Component("dax", "DAX cluster", "data", (11,), enabled_when=_SERVICE + (on("dax"),),
-              paths=("{package}/data/dax.py",), services=("dax",), fixed_monthly_cost="DAX nodes",
+              paths=("{package}/data/dax.py",), services=("dax",),
+              fixed_monthly_cost="DAX nodes (replication factor) x hours",
               tests=("tests/test_service.py",)),
     Component("table", "DynamoDB table", "data", (12,), paths=("{package}/data",), services=("dynamodb",)),
     Component("private_ecr_access", "VPC endpoints for ECR, logs and the tasks' AWS calls", "network", (18,),
               enabled_when=_SERVICE, paths=("{package}/network/endpoints.py",),
-              fixed_monthly_cost="interface VPC endpoints per AZ"),
+              fixed_monthly_cost="each interface VPC endpoint x AZs x hours, plus data processed"),
     Component("delivery", "ECR, CodeBuild, deployment and CodePipeline", "delivery", (14, 15, 16, 17),
               enabled_when=_DELIVERY, paths=("{package}/delivery", "buildspec.yml", "tests/test_delivery.py"),
               services=("codebuild", "codepipeline", "api.ecr")),
@@ -518,7 +524,7 @@ COMPONENTS: tuple[Component, ...] = (
               paths=("{package}/analytics/bi", "scripts/check_prerequisites.py",
                      "tests/runtime/test_check_prerequisites.py"),
               services=("quicksight",),
-              fixed_monthly_cost="Quick Sight subscription and users",
+              fixed_monthly_cost="the Quick Sight account subscription and each author per month",
               prerequisite="subscribe the account to Amazon Quick Sight ({quicksight_edition} edition) and create "
                            "the user `{quicksight_user}` in its default namespace; CloudFormation creates neither "
                            "(console, or `aws quicksight create-account-subscription`); "
@@ -530,10 +536,11 @@ COMPONENTS: tuple[Component, ...] = (
                            "SAML 2.0 metadata XML"),
     Component("redshift_serverless", "Redshift Serverless fed by DynamoDB zero-ETL", "analytics", (23,),
               enabled_when=(on("warehouse", "serverless"),), paths=(), services=("redshift-serverless",),
-              fixed_monthly_cost="Redshift Serverless base capacity while queries run"),
+              fixed_monthly_cost="Redshift Serverless base capacity (RPUs) x hours while queries and zero-ETL "
+                                 "replication run, plus managed storage"),
     Component("redshift_provisioned", "Redshift RA3 cluster fed by DynamoDB zero-ETL", "analytics", (23,),
               enabled_when=(on("warehouse", "provisioned"),), paths=(), services=("redshift",),
-              fixed_monthly_cost="Redshift RA3 nodes"),
+              fixed_monthly_cost="Redshift RA3 nodes x hours, plus managed storage"),
     Component("warehouse", "Redshift data warehouse", "analytics", (23,),
               enabled_when=(on("warehouse", "serverless", "provisioned"),), paths=("{package}/analytics/warehouse",),
               contains=("redshift_serverless", "redshift_provisioned")),
@@ -695,15 +702,28 @@ def coerce(name: str, value: object) -> str:
     return value
 
 
-def check_value(name: str, value: str) -> None:
-    """Validate one option's value on its own."""
+def check_value(name: str, value: str, *, made_from: str | None = None) -> None:
+    """Validate one option's value on its own; `made_from` is the answer a derived value was made from."""
     option = OPTIONS_BY_NAME[name]
     if option.choices and value not in option.choices:
         raise SpecError(f"option '{name}': '{value}' is not allowed; expected {option.allowed()}")
     if callable(option.check):
         problem = option.check(value)
+        if problem and made_from is not None:
+            raise SpecError(
+                f"option '{name}': {option.derived_from} '{made_from}' makes {name} '{value}', which {problem}; "
+                f"set {name} (example: --set {name}={option.example or DERIVED_EXAMPLES.get(name, 'my-app')})"
+            )
         if problem:
             raise SpecError(f"option '{name}': '{value}' {problem}")
+
+
+DERIVED_EXAMPLES = {"project_slug": "my-app", "package_name": "my_app"}
+
+
+def _looks_derived(option: Option, answers: dict[str, str]) -> bool:
+    """Without knowing what was typed (the hooks): a package name that is its slug with underscores."""
+    return option.name == "package_name" and answers["package_name"] == answers["project_slug"].replace("-", "_")
 
 
 def rule_options(rule: Rule) -> set[str]:
@@ -759,15 +779,22 @@ def check_regions(answers: dict[str, str]) -> None:
                     )
 
 
-def validate(answers: dict[str, object]) -> dict[str, str]:
-    """Check a complete answer set (public keys only) and return it normalised; raise SpecError."""
+def validate(answers: dict[str, object], *, derived: set[str] | None = None) -> dict[str, str]:
+    """Check a complete answer set (public keys only) and return it normalised; raise SpecError.
+
+    `derived` names the options whose value was made from another answer (their messages
+    name both); when it is not known (the hooks), it is inferred.
+    """
     public = {k: v for k, v in answers.items() if not k.startswith("_")}
     normalised = {name: coerce(name, value) for name, value in public.items()}
     missing = [o.name for o in OPTIONS if o.name not in normalised]
     if missing:
         raise SpecError(f"option '{missing[0]}': no value given")
     for option in OPTIONS:
-        check_value(option.name, normalised[option.name])
+        made = option.derived_from and (
+            option.name in derived if derived is not None else _looks_derived(option, normalised)
+        )
+        check_value(option.name, normalised[option.name], made_from=normalised[option.derived_from] if made else None)
     check_rules(normalised)
     check_regions(normalised)
     return {o.name: normalised[o.name] for o in OPTIONS}
@@ -785,6 +812,8 @@ def warnings(answers: dict[str, str]) -> list[str]:
 # --------------------------------------------------------------------------- cookiecutter
 
 
+MAX_SLUG_DIR = 64  # longer than any valid slug, far below the file system's 255
+INVALID_SLUG_DIR = ".refarch-invalid-project-slug"
 COPY_WITHOUT_RENDER = ("web/src/*", "*.graphql.js", "*/api/resolvers/*")
 
 
@@ -817,8 +846,11 @@ def cookiecutter_json() -> dict:
     context: dict[str, object] = {o.name: raw_default(o) for o in OPTIONS}
     # The template folder's name: a slug that would escape the output directory is made
     # harmless here, so the pre-generation hook can refuse it before anything remains.
+    # An empty or over-long slug would fail in cookiecutter itself (the output folder, or a name too long
+    # for the file system) before the hook can explain: it gets a stand-in name the hook then refuses.
     context["__project_dir"] = (
-        "{{ cookiecutter.project_slug | replace('/', '_') | replace('\\\\', '_') | replace('..', '__') }}"
+        "{{ (cookiecutter.project_slug | replace('/', '_') | replace('\\\\', '_') | replace('..', '__')) "
+        f"if 0 < cookiecutter.project_slug | length <= {MAX_SLUG_DIR} else '{INVALID_SLUG_DIR}' }}}}"
     )
     # One flag per component, from its enabling condition: the template's Jinja reads these, never the rules.
     for component in COMPONENTS:
