@@ -77,14 +77,15 @@ class Questions:
 def resolve(given: dict[str, object], questions: Questions | None = None) -> dict[str, str]:
     """Answers for every option, in spec order: given values, else questions, else defaults.
 
-    Given values and the rules among them are checked before anything is asked. With an
+    With questions, given values and the rules among them are checked before anything is asked
+    (without, every broken rule is reported at the end, one line each). With an
     edition chosen, its components are preset and asked only if the user customises them.
     Each rule is checked as soon as its options are known; the answer that broke it is asked again.
     """
     coerced = {name: spec.coerce(name, value) for name, value in given.items()}
     for name, value in coerced.items():
         spec.check_value(name, value)
-    problems = spec.known_rule_problems(coerced)
+    problems = spec.known_rule_problems(coerced) if questions else []  # else: all of them at the end, at once
     if problems:
         raise SpecError("\n".join(problems))
     raw_defaults = spec.cookiecutter_json()
@@ -107,7 +108,7 @@ def resolve(given: dict[str, object], questions: Questions | None = None) -> dic
         if not asked:
             answers[option.name] = default
             derived.add(option.name)
-            problems = spec.known_rule_problems(answers, involving=option.name)
+            problems = spec.known_rule_problems(answers, involving=option.name) if questions else []
             if problems:
                 raise SpecError("\n".join(problems))
             continue
