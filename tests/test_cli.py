@@ -224,6 +224,12 @@ NEGATIVE = [
      "rule 'dax-needs-service-tier': dax=yes needs service_tier=yes, because DAX lives in the VPC"),
     ("serverless-needs-3-azs", {"az_count": "2", "warehouse": "serverless"},
      "rule 'redshift-serverless-needs-3-azs'"),
+    ("derived-package-keyword", {"project_slug": "class"},
+     "option 'package_name': project_slug 'class' makes package_name 'class', which is a Python keyword"),
+    ("slug-too-long", {"project_slug": "a" * 300}, f"option 'project_slug': '{'a' * 300}' must be 1-32 lowercase"),
+    ("slug-empty", {"project_slug": ""}, "option 'project_slug': '' must be 1-32 lowercase"),
+    ("threat-protection-needs-plus", {"cognito_threat_protection": "audit"},
+     "rule 'threat-protection-needs-plus': cognito_threat_protection=enforced|audit needs cognito_feature_plan=plus"),
 ]
 PLAIN_COOKIECUTTER_IGNORES = {"unknown-option"}  # cookiecutter drops unknown keys before any hook runs
 
@@ -366,3 +372,17 @@ def test_refarch_and_plain_cookiecutter_give_identical_bytes(cookies, tmp_path, 
     assert baked.exit_code == 0, baked.exception
     project = render.render(answers.resolve(given), tmp_path)
     assert tree(project, exclude=(".cruft.json",)) == tree(Path(baked.project_path))
+
+
+@pytest.mark.parametrize("name", ["日本語アプリ", "Café Crème!"])
+def test_a_name_in_any_script_gets_a_transliterated_slug_through_both_entry_points(cookies, tmp_path, name):
+    result = run("new", "--no-input", "--edition", "minimal", "--set", f"project_name={name}",
+                 "--output-dir", str(tmp_path / "cli"))
+    assert result.exit_code == 0, result.stderr
+    (project,) = (tmp_path / "cli").iterdir()
+    baked = cookies.bake(extra_context={"edition": "minimal", "project_name": name}, template=str(ROOT))
+    assert baked.exit_code == 0, baked.exception
+    assert Path(baked.project_path).name == project.name
+    recorded = recorded_answers(project)
+    assert spec.SLUG_RE.match(recorded["project_slug"]) and recorded["package_name"].isidentifier()
+    assert recorded["project_name"] == name

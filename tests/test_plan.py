@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from generator import answers, plan, spec
@@ -53,7 +54,7 @@ def test_plan_lists_exactly_the_files_that_new_creates_and_writes_nothing(tmp_pa
     rendered = render_with_refarch(given, tmp_path / "out")
     assert data["files"] == sorted(tree(rendered))
     assert data["synthesised"] is False and data["stacks"] == []
-    assert {c["component"] for c in data["fixed_costs"]} == {"search", "private_ecr_access"}
+    assert {c["component"] for c in data["fixed_costs"]} == {"search", "private_ecr_access", "service", "waf"}
     assert [p["component"] for p in data["prerequisites"]] == ["search"]
 
 
@@ -75,7 +76,26 @@ def test_plan_synthesises_and_counts_every_stack_of_every_environment():
         assert stack["stack_name"].startswith("modern-app-" + stack["environment"].lower()), stack
         by_environment.setdefault(stack["environment"], set()).add(stack["stack"])
     assert set(by_environment) == {"Dev", "Prod"}
-    assert by_environment["Dev"] == by_environment["Prod"] >= {"Network", "Stateful"}
+    assert by_environment["Dev"] == by_environment["Prod"] >= {"Stateful", "Identity", "Api"}
+    assert "Network" not in by_environment["Dev"], "nothing in the minimal edition runs in a VPC"
+    assert data["always_on"] == [], "the minimal edition bills by use only"
+
+
+@pytest.mark.synth
+def test_plan_counts_every_always_on_resource_with_what_drives_it(tmp_path):
+    result = CliRunner().invoke(app, ["plan", "--edition", "app", "--set", "egress=nat-gateway", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    prod = {item["resource"]: item for item in data["always_on"] if item["environment"] == "Prod"}
+    assert {"NAT gateway", "interface VPC endpoint", "internal NLB", "Fargate task", "WAF web ACL",
+            "OpenSearch domain", "DAX cluster"} <= set(prod)
+    project = render_with_refarch({"edition": "app", "egress": "nat-gateway"}, tmp_path)
+    prod_config = yaml.safe_load((project / "config" / "prod.yaml").read_text())
+    assert prod["Fargate task"]["count"] == prod_config["service"]["min_tasks"]
+    assert prod["NAT gateway"]["count"] == int(answers.resolve({"edition": "app"})["az_count"])
+    readme = (project / "README.md").read_text()
+    for cost in ("load balancer", "web ACL", "Fargate tasks at service.min_tasks", "NAT gateway", "DAX nodes"):
+        assert cost in readme
 
 
 def test_report_shows_stacks_totals_and_fixed_costs():

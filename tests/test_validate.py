@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 import sys
 import textwrap
 import xml.etree.ElementTree as ET
@@ -23,12 +24,12 @@ _build_without_probes = build_app
 
 
 def build_app(*, outdir: str | None = None) -> cdk.App:
-    """The same app with two non-compliant buckets and an invalid queue in every stage's Network stack."""
+    """The same app with two non-compliant buckets and an invalid queue in every stage's Stateful stack."""
     from aws_cdk import aws_s3
 
     app = _build_without_probes(outdir=outdir)
     for stage in compliance.stages(app):
-        stack = stage.node.find_child("Network")
+        stack = stage.node.find_child("Stateful")
         aws_s3.Bucket(stack, "ProbeBucket", enforce_ssl=True)
         explained_badly = aws_s3.Bucket(stack, "ProbeAcknowledgedBucket", enforce_ssl=True)
         unexplained = cdk.Acknowledgment(id="AwsSolutions::AwsSolutions-S1", reason="")
@@ -77,15 +78,15 @@ def test_a_broken_project_fails_naming_stack_logical_id_rule_and_fix(project, tm
     assert checks["synth"]["status"] == "passed"
     nag = checks["cdk-nag"]["findings"]
     unlogged = [f for f in nag if f["rule"] == "AwsSolutions-S1" and "ProbeBucket/" in f["path"]]
-    assert {f["stack"] for f in unlogged} == {"Dev/Network", "Prod/Network"}
+    assert {f["stack"] for f in unlogged} == {"Dev/Stateful", "Prod/Stateful"}
     assert all(f["logical_id"].startswith("ProbeBucket") for f in unlogged)
-    assert 'Acknowledgement("Network/ProbeBucket/Resource", "AwsSolutions::AwsSolutions-S1"' in unlogged[0]["fix"]
+    assert 'Acknowledgement("Stateful/ProbeBucket/Resource", "AwsSolutions::AwsSolutions-S1"' in unlogged[0]["fix"]
     assert "server access logs" in unlogged[0]["fix"]
     unexplained = {(f["stack"], f["path"]) for f in nag if "has no reason" in f["message"]}
-    assert unexplained == {(f"{s}/Network", f"{s}/Network/ProbeAcknowledgedBucket") for s in ("Dev", "Prod")}
+    assert unexplained == {(f"{s}/Stateful", f"{s}/Stateful/ProbeAcknowledgedBucket") for s in ("Dev", "Prod")}
     lint = checks["cfn-lint"]["findings"]
     assert {(f["stack"], f["logical_id"], f["path"]) for f in lint} == {
-        (f"{s}/Network", "ProbeQueue", f"{s}/Network/ProbeQueue") for s in ("Dev", "Prod")
+        (f"{s}/Stateful", "ProbeQueue", f"{s}/Stateful/ProbeQueue") for s in ("Dev", "Prod")
     }
     assert all(f["rule"].startswith("E") and "soon" in f["message"] for f in lint)
     assert checks["tests"]["status"] == "skipped"
@@ -93,7 +94,7 @@ def test_a_broken_project_fails_naming_stack_logical_id_rule_and_fix(project, tm
     suites = {s.get("name"): s for s in ET.parse(junit).getroot().iter("testsuite")}
     assert int(suites["cdk-nag"].get("failures")) == len(checks["cdk-nag"]["findings"])
     names = [case.get("name") for case in suites["cdk-nag"].iter("testcase")]
-    assert any(name.startswith("Dev/Network ProbeBucket") and name.endswith("AwsSolutions-S1") for name in names)
+    assert any(name.startswith("Dev/Stateful ProbeBucket") and name.endswith("AwsSolutions-S1") for name in names)
     assert suites["tests"].find("testcase/skipped") is not None
 
 
@@ -107,7 +108,8 @@ def test_failing_project_tests_are_named(tmp_path):
 
 @pytest.mark.parametrize(("files", "message"), [
     (None, "no such directory"),
-    ({}, "missing .cruft.json"),
+    ({}, "missing app.py"),
+    ({"app.py": ""}, "missing config"),
     ({".cruft.json": "{}", "app.py": "", "config/dev.yaml": ""}, "not cruft provenance"),
     ({".cruft.json": '{"context": {"cookiecutter": {}}}', "app.py": "", "config/": ""}, "config/ has no"),
     ({".cruft.json": '{"context": {"cookiecutter": {}}}', "app.py": "", "config/x.yaml": "a: 1"}, "config/ has no"),
@@ -174,3 +176,35 @@ def test_report_violations_and_blank_reasons_are_located_by_construct_path(tmp_p
     assert "enforce_ssl=True" in findings[0].fix
     assert 'Acknowledgement("Queues/Jobs/Resource", "AwsSolutions::AwsSolutions-SQS4"' in findings[0].fix
     assert "has no reason" in findings[1].message
+
+
+@pytest.mark.synth
+def test_a_project_without_cruft_provenance_is_validated_and_the_report_says_so(tmp_path):
+    project = render_with_refarch({"edition": "minimal", "project_slug": "plain-baked"}, tmp_path)
+    (project / ".cruft.json").unlink()
+    result = run_cli(str(project), "--no-tests", "--verbose", "--format", "text")
+    assert result.exit_code == 0, result.output
+    assert "SKIPPED answers: answers in .cruft.json satisfy the spec (no .cruft.json" in result.stdout
+    report = json.loads(run_cli(str(project), "--no-tests", "--format", "json").stdout)
+    lint = next(c for c in report["checks"] if c["name"] == "cfn-lint")
+    assert lint["detail"].endswith(f"{len(lint['warnings'])} warnings")
+    for warning in lint["warnings"]:
+        assert f"warning {warning['rule']}: {warning['message']}" in result.stdout
+
+
+def test_a_project_environment_without_aws_cdk_is_named_with_what_to_install(tmp_path):
+    project = render_with_refarch({"edition": "minimal", "project_slug": "no-deps"}, tmp_path)
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(project / ".venv")], check=True)
+    result = run_cli(str(project), "--no-tests")
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert lines == [f"error: its .venv lacks aws_cdk, cdk_nag: run `make install` in {project} "
+                     "(or pass --python with an interpreter that has requirements.txt and requirements-dev.txt)"]
+
+
+def test_the_project_environment_is_preferred_to_refarchs_own(tmp_path):
+    project = render_with_refarch({"edition": "minimal", "project_slug": "own-venv"}, tmp_path)
+    assert validation.project_interpreter(project) == sys.executable
+    (project / ".venv" / "bin").mkdir(parents=True)
+    (project / ".venv" / "bin" / "python").symlink_to(sys.executable)
+    assert validation.project_interpreter(project) == str(project / ".venv" / "bin" / "python")
