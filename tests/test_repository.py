@@ -23,6 +23,6 @@ def test_every_readme_command_is_a_makefile_target():
 
 
 def test_ci_runs_the_readme_commands_in_order():
-    ci = [shlex.split(line) for line in (ROOT / ".ci" / "run").read_text().splitlines()]
-    made = [words[1] for words in ci if words[:1] == ["make"]]
+    lines = (ROOT / ".ci" / "run").read_text().splitlines()
+    made = [line.split()[1] for line in lines if line.startswith("make ")]
     assert made == readme_make_commands()[:2]
