@@ -181,7 +181,7 @@ def test_editions_list_what_each_turns_on():
     names = {edition: {c["name"] for c in about["components"]} for edition, about in data.items()}
     assert {"delivery", "lake", "warehouse"} <= names["full"]
     assert "delivery" not in names["app"] and "service" in names["app"]
-    assert names["minimal"] == {"identity", "web_client", "graphql_api", "dynamodb_resolver", "table"}
+    assert names["minimal"] == {"identity", "web_client", "graphql_api", "xray", "dynamodb_resolver", "table"}
     text = run("editions").stdout
     assert "minimal: Cognito, AppSync and DynamoDB only" in text
 
