@@ -804,6 +804,11 @@ def validate(answers: dict[str, object], *, derived: set[str] | None = None) -> 
     return {o.name: normalised[o.name] for o in OPTIONS}
 
 
+def normalise(answers: dict[str, object]) -> dict[str, str]:
+    """The public answers in their canonical form (`Y` -> `yes`), for the hooks of a plain cookiecutter run."""
+    return {name: coerce(name, value) for name, value in answers.items() if not name.startswith("_")}
+
+
 def warnings(answers: dict[str, str]) -> list[str]:
     """Things that render and synthesise but that a user must know."""
     notes = []
@@ -822,8 +827,12 @@ COPY_WITHOUT_RENDER = ("web/src/*", "*.graphql.js", "*/api/resolvers/*")
 
 
 def _jinja_test(condition: When | AnyOf) -> str:
+    """A Jinja test of one condition; a yes/no answer is matched in every spelling it may be given in."""
     if isinstance(condition, AnyOf):
         return "(" + " or ".join(_jinja_test(c) for c in condition.conditions) + ")"
+    if OPTIONS_BY_NAME[condition.option].kind == "toggle":
+        spellings = [typed for typed, meant in TOGGLE_SPELLINGS.items() if meant in condition.values]
+        return f"(cookiecutter.{condition.option} | string | trim | lower) in {spellings!r}"
     return f"cookiecutter.{condition.option} in {list(condition.values)!r}"
 
 

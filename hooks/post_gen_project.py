@@ -13,5 +13,6 @@ sys.path[:0] = [d for d in TEMPLATE_DIRS if d and os.path.isfile(os.path.join(d,
 from generator import readme, spec  # noqa: E402
 
 if __name__ == "__main__":
-    spec.remove_disabled_paths(Path.cwd(), ANSWERS)
-    readme.fill(Path.cwd() / "README.md", ANSWERS)
+    answers = spec.normalise(ANSWERS)
+    spec.remove_disabled_paths(Path.cwd(), answers)
+    readme.fill(Path.cwd() / "README.md", answers)
