@@ -32,8 +32,12 @@ def call(module: str, export: str, *args: Any) -> Any:
     """What `export` of resolvers/`module` returns for `args` (JSON values)."""
     result = subprocess.run(
         [node(), "--import", "./testing/register-appsync-utils.mjs", "testing/call.mjs"],
-        cwd=RESOLVERS, input=json.dumps({"module": module, "export": export, "args": args}),
-        capture_output=True, text=True, timeout=60, check=False,
+        cwd=RESOLVERS,
+        input=json.dumps({"module": module, "export": export, "args": args}),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     answer = json.loads(result.stdout)

@@ -62,7 +62,9 @@ class UserPool:
         username = f"{name}@example.com"
         if name not in self.users:
             cognito.admin_create_user(UserPoolId=self.pool_id, Username=username, MessageAction="SUPPRESS")
-            cognito.admin_set_user_password(UserPoolId=self.pool_id, Username=username, Password=PASSWORD, Permanent=True)
+            cognito.admin_set_user_password(
+                UserPoolId=self.pool_id, Username=username, Password=PASSWORD, Permanent=True
+            )
         tokens = cognito.admin_initiate_auth(
             UserPoolId=self.pool_id, ClientId=client_id or self.client_id, AuthFlow="ADMIN_USER_PASSWORD_AUTH",
             AuthParameters={"USERNAME": username, "PASSWORD": PASSWORD},

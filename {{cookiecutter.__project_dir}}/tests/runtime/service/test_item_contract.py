@@ -30,8 +30,15 @@ SCHEMA = build_schema(APPSYNC_PRELUDE + api_unit.SCHEMA.read_text(encoding="utf-
 ITEM_FIELDS = set(SCHEMA.type_map["Item"].fields)
 ITEM_SELECTION = " ".join(sorted(ITEM_FIELDS))
 KEY = {"pk", "sk"}
-DYNAMODB_TYPES = {"id": "S", "owner": "S", "name": "S", "description": "S", "price": "N", "createdAt": "S",
-                  "updatedAt": "S"}
+DYNAMODB_TYPES = {
+    "id": "S",
+    "owner": "S",
+    "name": "S",
+    "description": "S",
+    "price": "N",
+    "createdAt": "S",
+    "updatedAt": "S",
+}
 
 
 @pytest.fixture
@@ -52,7 +59,8 @@ def dynamodb(local_environment, moto_endpoint, monkeypatch):
 def raw_records(dynamodb, owner: str) -> list[dict]:
     """The owner's item records as DynamoDB returns them (typed attribute values)."""
     return dynamodb.query(
-        TableName=TABLE_NAME, KeyConditionExpression="pk = :pk AND begins_with(sk, :items)",
+        TableName=TABLE_NAME,
+        KeyConditionExpression="pk = :pk AND begins_with(sk, :items)",
         ExpressionAttributeValues={":pk": {"S": f"USER#{owner}"}, ":items": {"S": "ITEM#"}},
     )["Items"]
 
@@ -77,18 +85,27 @@ def assert_is_an_item(record: dict) -> None:
 
 def graphql_list_items(owner_records: list[dict]) -> dict:
     """listItems through its resolver's response handler, then the schema's Item type over the result."""
-    page = call("listItems.js", "response", {"result": {"items": [as_appsync_json(r) for r in owner_records]},
-                                             "args": {}, "stash": {}})
-    result = graphql_sync(SCHEMA, f"{{ listItems {{ items {{ {ITEM_SELECTION} }} nextToken }} }}",
-                          root_value={"listItems": page})
+    page = call(
+        "listItems.js",
+        "response",
+        {"result": {"items": [as_appsync_json(r) for r in owner_records]}, "args": {}, "stash": {}},
+    )
+    query = "query { listItems { items { " + ITEM_SELECTION + " } nextToken } }"
+    result = graphql_sync(SCHEMA, query, root_value={"listItems": page})
     assert not result.errors, [error.message for error in result.errors]
     return result.data["listItems"]
 
 
 def place_order(lambda_context, owner: str, item_id: str, quantity: int) -> dict:
-    event = {"arguments": {"lines": [{"itemId": item_id, "quantity": quantity}]}, "identity": {"sub": owner},
-             "source": None, "request": {"headers": {}}, "prev": None, "stash": {},
-             "info": {"parentTypeName": "Mutation", "fieldName": "placeOrder", "variables": {}}}
+    event = {
+        "arguments": {"lines": [{"itemId": item_id, "quantity": quantity}]},
+        "identity": {"sub": owner},
+        "source": None,
+        "request": {"headers": {}},
+        "prev": None,
+        "stash": {},
+        "info": {"parentTypeName": "Mutation", "fieldName": "placeOrder", "variables": {}},
+    }
     return handler.handler(event, lambda_context)
 
 
@@ -114,8 +131,10 @@ def test_an_item_written_through_graphql_is_read_by_the_rest_tier(rest, dynamodb
     assert put["operation"] == "PutItem"
     condition = put["condition"]
     dynamodb.put_item(
-        TableName=TABLE_NAME, Item={**put["key"], **put["attributeValues"]},
-        ConditionExpression=condition["expression"], ExpressionAttributeNames=condition["expressionNames"],
+        TableName=TABLE_NAME,
+        Item={**put["key"], **put["attributeValues"]},
+        ConditionExpression=condition["expression"],
+        ExpressionAttributeNames=condition["expressionNames"],
     )
     (record,) = raw_records(dynamodb, bob.sub)
     assert_is_an_item(record)

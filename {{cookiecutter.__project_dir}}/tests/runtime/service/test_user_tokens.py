@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import json
 import time
+
 import pytest
 from fastapi.testclient import TestClient
 from items_service.identity import InvalidTokenError, UserPoolTokens
@@ -37,8 +38,12 @@ def forged(user_pool, **claims) -> str:
     """A token signed with the pool's own key, with claims a valid access token would have, changed."""
     now = int(time.time())
     valid = {
-        "iss": f"https://cognito-idp.{REGION}.amazonaws.com/{user_pool.pool_id}", "sub": "someone",
-        "client_id": user_pool.client_id, "token_use": "access", "iat": now, "exp": now + 3600,
+        "iss": f"https://cognito-idp.{REGION}.amazonaws.com/{user_pool.pool_id}",
+        "sub": "someone",
+        "client_id": user_pool.client_id,
+        "token_use": "access",
+        "iat": now,
+        "exp": now + 3600,
     }
     return jwt.encode({"alg": "RS256", "kid": "dummy"}, {**valid, **claims}, MOTO_SIGNING_KEY)
 
@@ -96,7 +101,8 @@ def test_tampered_tokens_and_tokens_of_other_pools_or_clients_are_refused(tokens
 def test_the_api_acts_for_the_tokens_user_and_no_one_named_in_a_header(client, user_pool):
     alice, bob = user_pool.sign_in("alice"), user_pool.sign_in("bob")
     created = client.post(
-        "/items", json={"name": "lamp", "price": 3},
+        "/items",
+        json={"name": "lamp", "price": 3},
         headers={"x-caller-arn": APPSYNC_ROLE, "x-user-token": alice.access_token, "x-owner-sub": bob.sub},
     )
     assert created.status_code == 201 and created.json()["owner"] == alice.sub
@@ -109,7 +115,10 @@ def test_the_api_acts_for_the_tokens_user_and_no_one_named_in_a_header(client, u
 def test_an_identity_pool_caller_cannot_carry_another_users_token(client, user_pool):
     alice, bob = user_pool.sign_in("alice"), user_pool.sign_in("bob")
     pool = "cognito-idp.us-east-1.amazonaws.com/us-east-1_Example"
-    signed_by_alice = {"x-caller-arn": APPSYNC_ROLE, "x-caller-auth-provider": f"{pool},{pool}:CognitoSignIn:{alice.sub}"}
+    signed_by_alice = {
+        "x-caller-arn": APPSYNC_ROLE,
+        "x-caller-auth-provider": f"{pool},{pool}:CognitoSignIn:{alice.sub}",
+    }
     assert client.get("/items", headers={**signed_by_alice, "x-user-token": alice.access_token}).status_code == 200
     assert client.get("/items", headers={**signed_by_alice, "x-user-token": bob.access_token}).status_code == 403
     assert client.get("/items", headers={**signed_by_alice, "x-user-token": "invented"}).status_code == 401
@@ -124,8 +133,11 @@ def test_keys_are_fetched_once_and_again_for_an_unknown_key_id(user_pool, local_
         return {"keys": [ROTATED_OUT.as_dict(private=False)]} if len(fetched) == 1 else real._fetch(url)
 
     tokens = UserPoolTokens(
-        region=REGION, user_pool_id=user_pool.pool_id, client_id=user_pool.client_id,
-        endpoint=user_pool.endpoint, fetch=fetch,
+        region=REGION,
+        user_pool_id=user_pool.pool_id,
+        client_id=user_pool.client_id,
+        endpoint=user_pool.endpoint,
+        fetch=fetch,
     )
     alice = user_pool.sign_in("alice")
     assert tokens.owner(alice.access_token) == alice.sub  # the first key set lacked the key: fetched again

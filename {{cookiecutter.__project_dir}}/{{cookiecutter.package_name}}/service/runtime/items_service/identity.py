@@ -45,7 +45,12 @@ class UserPoolTokens:
     """Verifies Cognito user pool tokens; the pool's keys are fetched once and again for an unknown key id."""
 
     def __init__(
-        self, *, region: str, user_pool_id: str, client_id: str, endpoint: str | None = None,
+        self,
+        *,
+        region: str,
+        user_pool_id: str,
+        client_id: str,
+        endpoint: str | None = None,
         fetch: Callable[[str], dict] = fetch_json,
     ) -> None:
         self.issuer = f"https://cognito-idp.{region}.amazonaws.com/{user_pool_id}"
