@@ -66,7 +66,9 @@ class UserPool:
                 UserPoolId=self.pool_id, Username=username, Password=PASSWORD, Permanent=True
             )
         tokens = cognito.admin_initiate_auth(
-            UserPoolId=self.pool_id, ClientId=client_id or self.client_id, AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+            UserPoolId=self.pool_id,
+            ClientId=client_id or self.client_id,
+            AuthFlow="ADMIN_USER_PASSWORD_AUTH",
             AuthParameters={"USERNAME": username, "PASSWORD": PASSWORD},
         )["AuthenticationResult"]
         attributes = cognito.admin_get_user(UserPoolId=self.pool_id, Username=username)["UserAttributes"]

@@ -107,8 +107,13 @@ class ItemStore:
     def create(self, owner: str, *, name: str, description: str | None, price: float) -> dict[str, Any]:
         now, item_id = now_iso(), str(uuid.uuid4())
         record = {
-            **self._key(owner, item_id), "id": item_id, "owner": owner, "name": name,
-            "price": Decimal(str(price)), "createdAt": now, "updatedAt": now,
+            **self._key(owner, item_id),
+            "id": item_id,
+            "owner": owner,
+            "name": name,
+            "price": Decimal(str(price)),
+            "createdAt": now,
+            "updatedAt": now,
         }
         if description is not None:
             record["description"] = description
