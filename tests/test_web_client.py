@@ -4,7 +4,9 @@ The browser test renders a project, installs its locked npm dependencies, builds
 writes amplify_outputs.json with the project's own script from a fixture of
 `cdk deploy --outputs-file`, serves web/dist on 127.0.0.1 and runs web/tests/smoke.mjs
 in Debian's headless Chromium: sign-in form and client configuration, then the items
-through a GraphQL API and a real-time endpoint played by the browser's request router.
+through a GraphQL API and a real-time endpoint played by the browser's request router. That
+endpoint executes every document with graphql-js against the rendered project's schema.graphql
+(validation and variable coercion), so a client that sends what the schema refuses fails here.
 Its screenshots are kept in test-artifacts/.
 """
 
@@ -78,7 +80,8 @@ def test_web_client_off_leaves_no_trace(tmp_path):
     leftovers = [
         path.relative_to(project).as_posix()
         for path in project.rglob("*")
-        if path.is_file() and path.name != ".cruft.json"  # provenance records every question asked
+        if path.is_file()
+        and path.name != ".cruft.json"  # provenance records every question asked
         and re.search(r"amplify|\bweb/", path.read_text(), re.IGNORECASE)
     ]
     assert leftovers == []
@@ -126,17 +129,21 @@ def served():
 def _write_stack_outputs(project: Path) -> Path:
     """What `cdk deploy --outputs-file` writes for the dev Identity and Api stacks."""
     outputs_file = project / "cdk-outputs-dev.json"
-    outputs_file.write_text(json.dumps({
-        "modern-app-dev-identity": {
-            "UserPoolId": "eu-west-1_Fixture01",
-            "UserPoolClientId": "fixtureclientid0123456789",
-            "IdentityPoolId": "eu-west-1:00000000-0000-4000-8000-000000000000",
-        },
-        "modern-app-dev-api": {
-            "GraphQLUrl": "https://abcdefghijklmnopqrstuvwxyz.appsync-api.eu-west-1.amazonaws.com/graphql",
-            "GraphQLRegion": "eu-west-1",
-        },
-    }))
+    outputs_file.write_text(
+        json.dumps(
+            {
+                "modern-app-dev-identity": {
+                    "UserPoolId": "eu-west-1_Fixture01",
+                    "UserPoolClientId": "fixtureclientid0123456789",
+                    "IdentityPoolId": "eu-west-1:00000000-0000-4000-8000-000000000000",
+                },
+                "modern-app-dev-api": {
+                    "GraphQLUrl": "https://abcdefghijklmnopqrstuvwxyz.appsync-api.eu-west-1.amazonaws.com/graphql",
+                    "GraphQLRegion": "eu-west-1",
+                },
+            }
+        )
+    )
     return outputs_file
 
 
@@ -162,8 +169,12 @@ def test_built_client_signs_in_against_the_deployed_stacks_in_chromium(tmp_path,
 
         _write_stack_outputs(project)
         config = web / "dist" / "amplify_outputs.json"
-        _run([sys.executable, "-m", "scripts.write_amplify_outputs", "--env", "dev", "--out", str(config)],
-             project, timings, f"write amplify_outputs.json {name}")
+        _run(
+            [sys.executable, "-m", "scripts.write_amplify_outputs", "--env", "dev", "--out", str(config)],
+            project,
+            timings,
+            f"write amplify_outputs.json {name}",
+        )
 
         artifacts = ARTIFACTS / f"web-client-{name}"
         screenshots = [artifacts / "web-client-sign-in.png", artifacts / "web-client-items.png"]

@@ -27,12 +27,14 @@ def test_user_pools_by_default_and_iam_as_well(dev):
     )
 
 
-def test_request_logging_and_tracing(dev):
-    (api,) = _by_type(dev["Api"], "AWS::AppSync::GraphQLApi")
-    assert api["LogConfig"]["ExcludeVerboseContent"] is False
-    assert api["LogConfig"]["FieldLogLevel"] in ("ERROR", "INFO", "DEBUG", "ALL")
-    assert "CloudWatchLogsRoleArn" in api["LogConfig"]
-    assert api["XrayEnabled"] is XRAY
+def test_request_logging_and_tracing_without_verbose_content(dev, prod):
+    for env in (dev, prod):
+        (api,) = _by_type(env["Api"], "AWS::AppSync::GraphQLApi")
+        # Verbose content would log every request's headers (the users' tokens), arguments and results.
+        assert api["LogConfig"]["ExcludeVerboseContent"] is True
+        assert api["LogConfig"]["FieldLogLevel"] in ("ERROR", "INFO", "DEBUG", "ALL")
+        assert "CloudWatchLogsRoleArn" in api["LogConfig"]
+        assert api["XrayEnabled"] is XRAY
 
 
 def test_schema_is_the_projects_schema_file(dev):

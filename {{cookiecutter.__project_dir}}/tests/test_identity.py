@@ -1,6 +1,12 @@
 """Step 1: Cognito user pool, app client and identity pool; signed-in users may call exactly this API."""
 
-from aws_cdk.assertions import Match
+import dataclasses
+
+import aws_cdk as cdk
+from aws_cdk.assertions import Match, Template
+
+from {{ cookiecutter.package_name }}.config import load_environment
+from {{ cookiecutter.package_name }}.identity.infrastructure import Identity
 
 MFA = "{{ {"optional": "OPTIONAL", "required": "ON", "off": "OFF"}[cookiecutter.cognito_mfa] }}"  # CloudFormation values
 THREAT_PROTECTION = "{{ cookiecutter.cognito_threat_protection }}"
@@ -100,3 +106,26 @@ def test_identity_pool_roles_start_with_no_permissions(dev):
         (statement,) = properties["AssumeRolePolicyDocument"]["Statement"]
         assert statement["Principal"] == {"Federated": "cognito-identity.amazonaws.com"}
         assert "cognito-identity.amazonaws.com:aud" in statement["Condition"]["StringEquals"]
+
+
+def _user_pool_with(identity_settings: dict) -> dict:
+    config = load_environment("prod")
+    sections = {**config.sections, "identity": {**config.section("identity"), **identity_settings}}
+    stack = cdk.Stack(cdk.App(), "IdentityProbe", env=config.env)
+    Identity(stack, "Identity", config=dataclasses.replace(config, sections=sections))
+    return _only(Template.from_stack(stack), "AWS::Cognito::UserPool")["Properties"]
+
+
+def test_an_email_domain_makes_the_user_pool_send_through_ses():
+    email = _user_pool_with({"email_domain": "mail.example.org"})["EmailConfiguration"]
+    assert email["EmailSendingAccount"] == "DEVELOPER"
+    assert email["From"] == "no-reply@mail.example.org"
+    assert ":identity/mail.example.org" in str(email["SourceArn"])
+
+
+def test_without_an_email_domain_cognito_sends(dev, prod):
+    """The shipped configuration leaves email_domain empty: SES needs a verified domain first."""
+    for env in (dev, prod):
+        pool = _only(env["Identity"], "AWS::Cognito::UserPool")["Properties"]
+        assert pool["EmailConfiguration"]["EmailSendingAccount"] == "COGNITO_DEFAULT"
+    assert _user_pool_with({"email_domain": ""})["EmailConfiguration"]["EmailSendingAccount"] == "COGNITO_DEFAULT"

@@ -62,7 +62,7 @@ def test_step_18_endpoints_let_the_tasks_run_without_nat(dev):
         assert services == {}
         return
     assert services["Gateway"] == {"s3", "dynamodb"}
-    expected = {"ecr.api", "ecr.dkr", "logs", "sts"} | ({"kinesis-firehose"} if ANALYTICS else set())
+    expected = {"ecr.api", "ecr.dkr", "logs", "sts", "cognito-idp"} | ({"kinesis-firehose"} if ANALYTICS else set())
     assert services["Interface"] == expected
 
 

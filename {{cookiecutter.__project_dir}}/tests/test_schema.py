@@ -10,24 +10,7 @@ from {{ cookiecutter.package_name }}.api import infrastructure as api_unit
 SEARCH = {{ "True" if cookiecutter.search == "yes" else "False" }}
 SERVICE_TIER = {{ "True" if cookiecutter.service_tier == "yes" else "False" }}
 
-# What AppSync defines for every schema (AppSync developer guide: scalars, auth and subscription directives).
-APPSYNC_PRELUDE = """
-scalar AWSDate
-scalar AWSTime
-scalar AWSDateTime
-scalar AWSTimestamp
-scalar AWSEmail
-scalar AWSJSON
-scalar AWSURL
-scalar AWSPhone
-scalar AWSIPAddress
-directive @aws_subscribe(mutations: [String!]!) on FIELD_DEFINITION
-directive @aws_cognito_user_pools(cognito_groups: [String!]) on OBJECT | FIELD_DEFINITION
-directive @aws_iam on OBJECT | FIELD_DEFINITION
-directive @aws_api_key on OBJECT | FIELD_DEFINITION
-directive @aws_oidc on OBJECT | FIELD_DEFINITION
-directive @aws_lambda on OBJECT | FIELD_DEFINITION
-"""
+APPSYNC_PRELUDE = (api_unit.HERE / "appsync_prelude.graphql").read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")

@@ -1,8 +1,12 @@
 """Steps 9-11: REST API -> VPC link -> load balancer -> Fargate with auto scaling, and the DAX cache."""
 
+import json
+
 import pytest
 from aws_cdk.assertions import Match
 
+from {{ cookiecutter.package_name }}.service.api import USER_TOKEN_HEADER
+from tests.runtime.appsync_js import call
 from tests.security_groups import by_description
 
 VPC_LINK = "{{ cookiecutter.vpc_link }}"
@@ -98,7 +102,10 @@ def test_request_validation_and_body_model(dev):
     assert validator["Properties"]["ValidateRequestBody"] is True
     assert validator["Properties"]["ValidateRequestParameters"] is True
     _, model = _only(dev, "AWS::ApiGateway::Model")
-    assert model["Properties"]["Schema"]["required"] == ["name"]
+    schema = model["Properties"]["Schema"]
+    assert schema["required"] == ["name", "price"]
+    assert schema["properties"]["price"] == {"type": "number", "minimum": 0}
+    assert schema["additionalProperties"] is False
     for method in _resources(dev, "AWS::ApiGateway::Method").values():
         properties = method["Properties"]
         assert "RequestValidatorId" in properties
@@ -128,13 +135,51 @@ def test_web_acl_guards_the_stage_only_when_chosen(dev):
     (acl_id, acl), = acls.items()
     assert acl["Properties"]["Scope"] == "REGIONAL"
     names = {rule["Name"] for rule in acl["Properties"]["Rules"]}
-    assert {"AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet", "RateLimitPerIp"} == names
+    assert {"AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet", "RateLimitPerUser",
+            "RateLimitPerIp"} == names
     (association,) = associations.values()
     assert association["Properties"]["WebACLArn"] == {"Fn::GetAtt": [acl_id, "Arn"]}
     (logging,) = _resources(dev, "AWS::WAFv2::LoggingConfiguration").values()
     assert logging["Properties"]["ResourceArn"] == {"Fn::GetAtt": [acl_id, "Arn"]}
     destination = str(logging["Properties"]["LogDestinationConfigs"])
     assert "aws-waf-logs-" in destination or "Ref" in destination
+
+
+def test_rate_limits_count_per_user_token_and_per_ip_only_without_one(dev):
+    """AppSync's HTTP resolver calls share AppSync's egress addresses: they are counted per forwarded
+    user token (the header the resolver sends), everything else per source IP."""
+    if not WAF:
+        return
+    (acl,) = _resources(dev, "AWS::WAFv2::WebACL").values()
+    rules = {rule["Name"]: rule["Statement"]["RateBasedStatement"] for rule in acl["Properties"]["Rules"]
+             if "RateBasedStatement" in rule["Statement"]}
+    forwarded = set(call("recommendations.js", "request", {
+        "args": {}, "env": {"REST_API_STAGE": "v1"}, "stash": {"owner": "u"},
+        "identity": {"sub": "u", "claims": {"sub": "u"}}, "request": {"headers": {"authorization": "token"}},
+    })["params"]["headers"]) - {"accept"}
+    assert forwarded == {USER_TOKEN_HEADER}
+
+    per_user, per_ip = rules["RateLimitPerUser"], rules["RateLimitPerIp"]
+    assert per_user["AggregateKeyType"] == "CUSTOM_KEYS"
+    assert [key["Header"]["Name"] for key in per_user["CustomKeys"]] == [USER_TOKEN_HEADER]
+    carries_token = per_user["ScopeDownStatement"]["SizeConstraintStatement"]
+    assert carries_token["FieldToMatch"] == {"SingleHeader": {"Name": USER_TOKEN_HEADER}}
+    assert (carries_token["ComparisonOperator"], carries_token["Size"]) == ("GT", 0)
+    assert per_ip["AggregateKeyType"] == "IP"
+    assert per_ip["ScopeDownStatement"] == {"NotStatement": {"Statement": per_user["ScopeDownStatement"]}}
+    assert per_user["Limit"] == per_ip["Limit"]
+
+
+def test_the_container_verifies_tokens_of_this_environments_user_pool(dev):
+    """USER_POOL_ID and USER_POOL_CLIENT_ID are references to the Identity stack's pool and app client."""
+    (task,) = _resources(dev, "AWS::ECS::TaskDefinition").values()
+    (app,) = [c for c in task["Properties"]["ContainerDefinitions"] if c["Name"] == "app"]
+    environment = {variable["Name"]: json.dumps(variable["Value"]) for variable in app["Environment"]}
+    identity = dev.raw("Identity")["Resources"]
+    expected = {"USER_POOL_ID": "AWS::Cognito::UserPool", "USER_POOL_CLIENT_ID": "AWS::Cognito::UserPoolClient"}
+    for name, kind in expected.items():
+        (logical_id,) = [key for key, resource in identity.items() if resource["Type"] == kind]
+        assert logical_id in environment[name] and "-identity" in environment[name], (name, environment[name])
 
 
 def test_rest_api_url_is_a_stack_output_with_a_stable_key(dev):

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
-from graphql import build_schema, parse, validate
+from graphql import FieldNode, OperationDefinitionNode, build_schema, parse, validate
 
 from scripts.write_amplify_outputs import (
     REQUIRED_OUTPUTS,
@@ -138,3 +138,37 @@ def test_client_documents_are_valid_against_the_api_schema(name):
     schema = build_schema(APPSYNC_PRELUDE + SCHEMA.read_text(encoding="utf-8"))
     errors = validate(schema, parse(client_documents()[name]))
     assert not errors, f"{name}: {[error.message for error in errors]}"
+
+
+def _top_fields(document: str) -> dict[tuple[str, str], set[str]]:
+    """(operation type, root field) -> the names selected directly on that field."""
+    found = {}
+    for definition in parse(document).definitions:
+        if isinstance(definition, OperationDefinitionNode):
+            for selection in definition.selection_set.selections:
+                if isinstance(selection, FieldNode) and selection.selection_set:
+                    names = {s.name.value for s in selection.selection_set.selections if isinstance(s, FieldNode)}
+                    found[(definition.operation.value, selection.name.value)] = names
+    return found
+
+
+def test_client_mutations_select_what_subscriptions_filter_on():
+    """AppSync filters subscriptions on `owner` in the mutation's own result: a mutation that
+    does not select it reaches no subscriber. The subscriptions select it too."""
+    schema = build_schema(APPSYNC_PRELUDE + SCHEMA.read_text(encoding="utf-8"))
+    subscribed = {
+        argument.value
+        for field in schema.subscription_type.fields.values()
+        for directive in field.ast_node.directives if directive.name.value == "aws_subscribe"
+        for argument in directive.arguments[0].value.values
+    }
+    selections = {
+        key: names for document in client_documents().values() for key, names in _top_fields(document).items()
+    }
+    mutations = {field: names for (kind, field), names in selections.items() if kind == "mutation"}
+    assert set(mutations) & subscribed, "the client sends no mutation that a subscription follows"
+    for field in set(mutations) & subscribed:
+        assert "owner" in mutations[field], f"mutation {field} does not select owner"
+    for (kind, field), names in selections.items():
+        if kind == "subscription":
+            assert "owner" in names, f"subscription {field} does not select owner"

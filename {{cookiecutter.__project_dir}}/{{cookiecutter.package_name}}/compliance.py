@@ -128,6 +128,9 @@ LEDGER: tuple[Acknowledgement, ...] = (
                     "stays on the Essentials plan; answer enforced or audit for the Plus plan"),
 {%- endif %}
     # GraphQL API (steps 3-7)
+    Acknowledgement("Api/Api/GraphqlApi", "AwsSolutions::AwsSolutions-ASC3",
+                    "request-level and field logs are on; verbose content (headers with the users' tokens, "
+                    "arguments and results with their data) is excluded on purpose"),
     Acknowledgement("Api/Api/GraphqlApi/ApiLogsRole",
                     "AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
                     "AWSAppSyncPushToCloudWatchLogs]",

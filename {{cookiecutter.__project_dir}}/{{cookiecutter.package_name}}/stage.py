@@ -58,6 +58,10 @@ class ApplicationStage(cdk.Stage):
         self.network = Network(network_stack, "Network", config=config)
 {%- endif %}
 
+        # The user pool holds the users: kept like the other stateful resources.
+        identity_stack = self._stack("Identity", config, "identity", protect=config.retain_stateful)
+        self.identity = Identity(identity_stack, "Identity", config=config)
+
         stateful_stack = self._stack("Stateful", config, "stateful", protect=config.retain_stateful)
         self.data = Data(stateful_stack, "Data", config=config)
 {%- if cookiecutter.analytics == "yes" %}
@@ -119,6 +123,8 @@ class ApplicationStage(cdk.Stage):
         self.service = Service(
             service_stack, "Service", config=config, vpc=self.network.vpc, subnets=self.network.private_subnets,
             table=self.data.table,
+            user_pool_id=self.identity.user_pool.user_pool_id,
+            user_pool_client_id=self.identity.user_pool_client.user_pool_client_id,
 {%- if cookiecutter.dax == "yes" %}
             cache=self.cache,
 {%- endif %}
@@ -139,10 +145,6 @@ class ApplicationStage(cdk.Stage):
             delivery_stack = self._stack("Delivery", config, "delivery", protect=True)
             self.delivery = Delivery(delivery_stack, "Delivery", config=config, environments=load_environments())
 {%- endif %}
-
-        # The user pool holds the users: kept like the other stateful resources.
-        identity_stack = self._stack("Identity", config, "identity", protect=config.retain_stateful)
-        self.identity = Identity(identity_stack, "Identity", config=config)
 {%- if cookiecutter.search == "yes" %}
 
         search_stack = self._stack("Search", config, "search", protect=config.retain_stateful)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import json
 from decimal import Decimal
 
 import boto3
@@ -107,3 +109,16 @@ def test_rejects_empty_orders_and_non_positive_quantities(table, lambda_context,
 def test_rejects_callers_without_a_user(table, lambda_context):
     with pytest.raises(handler.OrderError, match="Unauthorized"):
         handler.handler(_event([{"itemId": "lamp", "quantity": 1}], {"accountId": "111111111111"}), lambda_context)
+
+
+def test_logs_name_the_owner_and_the_order_but_never_the_users_email(table, lambda_context):
+    stream = io.StringIO()
+    previous = handler.logger.registered_handler.setStream(stream)
+    try:
+        order = handler.handler(_event([{"itemId": "lamp", "quantity": 1}], _user(ANA)), lambda_context)
+    finally:
+        handler.logger.registered_handler.setStream(previous)
+    records = [json.loads(line) for line in stream.getvalue().splitlines()]
+    (placed,) = [r for r in records if r.get("message") == "order placed"]
+    assert placed["order_id"] == order["id"] and placed["owner"] == ANA
+    assert not [r for r in records if "ana@example.com" in json.dumps(r)]

@@ -6,9 +6,18 @@
 
 export interface Item {
   id: string;
+  owner: string;
   name: string;
   description?: string | null;
+  price: number;
   createdAt?: string | null;
+}
+
+/** Variables of createItem: the schema's CreateItemInput. */
+export interface CreateItemInput {
+  name: string;
+  description?: string | null;
+  price: number;
 }
 
 export interface ItemPage {
@@ -19,7 +28,7 @@ export interface ItemPage {
 export const listItems = /* GraphQL */ `
   query ListItems($limit: Int, $nextToken: String) {
     listItems(limit: $limit, nextToken: $nextToken) {
-      items { id name description createdAt }
+      items { id owner name description price createdAt }
       nextToken
     }
   }
@@ -28,21 +37,21 @@ export type ListItemsResult = { listItems: ItemPage };
 
 export const createItem = /* GraphQL */ `
   mutation CreateItem($input: CreateItemInput!) {
-    createItem(input: $input) { id name description createdAt }
+    createItem(input: $input) { id owner name description price createdAt }
   }
 `;
 export type CreateItemResult = { createItem: Item };
 
 export const deleteItem = /* GraphQL */ `
   mutation DeleteItem($id: ID!) {
-    deleteItem(id: $id) { id }
+    deleteItem(id: $id) { id owner }
   }
 `;
-export type DeleteItemResult = { deleteItem: Pick<Item, "id"> | null };
+export type DeleteItemResult = { deleteItem: Pick<Item, "id" | "owner"> | null };
 
 export const onItemChanged = /* GraphQL */ `
   subscription OnItemChanged {
-    onItemChanged { id name description createdAt }
+    onItemChanged { id owner name description price createdAt }
   }
 `;
 export type OnItemChangedResult = { onItemChanged: Item };
@@ -52,7 +61,7 @@ export const searchItems: string | null = {% if cookiecutter.search == "yes" -%}
 /* GraphQL */ `
   query SearchItems($text: String!, $limit: Int) {
     searchItems(text: $text, limit: $limit) {
-      items { id name description createdAt }
+      items { id owner name description price createdAt }
       total
     }
   }

@@ -16,6 +16,7 @@ import * as ops from "../graphql/operations";
 import { busy, errorText, field, h, messageLine } from "./dom";
 
 const client = generateClient();
+const price = new Intl.NumberFormat(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
 async function query<T>(document: string, variables: Record<string, unknown> = {}): Promise<T> {
   // Untyped documents: the result's shape is declared beside each document in operations.ts.
@@ -41,12 +42,19 @@ export function itemsView(email: string, onSignOut: () => void): { view: HTMLEle
     { "data-testid": "create-item", "aria-label": "New item" },
     h("input", { name: "name", placeholder: "Name", "aria-label": "Name", required: true, maxlength: "200" }),
     h("input", { name: "description", placeholder: "Description", "aria-label": "Description", maxlength: "2000" }),
+    h("input", {
+      name: "price", type: "number", placeholder: "Price", "aria-label": "Price", required: true, min: "0", step: "0.01",
+    }),
     h("button", { type: "submit" }, "Add"),
   );
   createForm.addEventListener("submit", (event) => {
     event.preventDefault();
     void busy(createForm, status, async () => {
-      const input = { name: field(createForm, "name"), description: field(createForm, "description") || null };
+      const input: ops.CreateItemInput = {
+        name: field(createForm, "name"),
+        description: field(createForm, "description") || null,
+        price: Number(field(createForm, "price")),
+      };
       await query<ops.CreateItemResult>(ops.createItem, { input });
       createForm.reset();
       await refresh();
@@ -69,7 +77,14 @@ export function itemsView(email: string, onSignOut: () => void): { view: HTMLEle
         remove.disabled = false;
       }
     });
-    return h("li", { "data-id": item.id }, h("strong", {}, item.name), h("span", {}, item.description ?? ""), remove);
+    return h(
+      "li",
+      { "data-id": item.id },
+      h("strong", {}, item.name),
+      h("span", {}, item.description ?? ""),
+      h("span", { class: "price" }, price.format(item.price)),
+      remove,
+    );
   };
   const refresh = async () => {
     const data = await query<ops.ListItemsResult>(ops.listItems, { limit: 50 });

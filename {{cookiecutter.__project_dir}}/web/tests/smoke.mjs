@@ -11,11 +11,14 @@
  *    user's token, a subscription update is shown live, the HTTP-resolver query answers,
  *    and sign-out returns to the form.
  * AWS is played here by the browser's request router (Cognito, AppSync and its real-time
- * WebSocket); any other request off localhost fails the test. Screenshots of both states
+ * WebSocket); AppSync's part executes every document with graphql-js against the project's
+ * schema.graphql, so any mismatch between client and schema fails the test. Any other request
+ * off localhost fails it too. Screenshots of both states
  * go to the artifact dir. Chromium: /usr/bin/chromium (Debian's) unless CHROMIUM names another.
  */
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { buildSchema, execute, graphql, parse, validate } from "graphql";
 import { chromium } from "playwright-core";
 
 const [url, outputsPath, artifacts, featureList = ""] = process.argv.slice(2);
@@ -36,6 +39,10 @@ const cognitoHost = `cognito-idp.${outputs.auth.aws_region}.amazonaws.com`;
 const pageOrigin = new URL(url).origin;
 const failures = [];
 const offHost = [];
+const api = new URL("../../{{ cookiecutter.package_name }}/api/", import.meta.url);
+const schema = buildSchema(
+  ["appsync_prelude.graphql", "schema.graphql"].map((name) => readFileSync(new URL(name, api), "utf-8")).join("\n"),
+);
 
 function check(condition, message) {
   if (!condition) failures.push(message);
@@ -67,40 +74,44 @@ function cognito(calls) {
   };
 }
 
-/** The GraphQL API over HTTP: the signed-in user's items, in memory. */
-function fakeApi(items, requests) {
+/**
+ * The GraphQL API over HTTP, executed by graphql-js against the project's own schema.graphql:
+ * every document is validated and its variables coerced as AppSync would, so a client that
+ * sends what the schema refuses (or selects what it lacks) fails here. The data is in memory.
+ */
+function localApi(items, requests) {
   let next = items.length + 1;
-  const answer = (query, variables) => {
-    if (/\blistItems\b/.test(query)) return { listItems: { items, nextToken: null } };
-    if (/\bcreateItem\b/.test(query)) {
-      const item = { id: `item-${next++}`, createdAt: new Date().toISOString(), ...variables.input };
+  const now = () => new Date().toISOString();
+  const root = {
+    listItems: ({ limit }) => ({ items: items.slice(0, limit ?? 20), nextToken: null }),
+    getItem: ({ id }) => items.find((i) => i.id === id) ?? null,
+    createItem: ({ input }) => {
+      const item = { id: `item-${next++}`, owner: USER.sub, createdAt: now(), updatedAt: now(), ...input };
       items.push(item);
-      return { createItem: item };
-    }
-    if (/\bdeleteItem\b/.test(query)) {
-      items.splice(items.findIndex((i) => i.id === variables.id), 1);
-      return { deleteItem: { id: variables.id } };
-    }
-    if (/\bsearchItems\b/.test(query)) {
-      const words = variables.text.toLowerCase();
-      const found = items.filter((i) => i.name.toLowerCase().includes(words));
-      return { searchItems: { items: found, total: found.length } };
-    }
-    if (/\brecommendations\b/.test(query)) {
-      return { recommendations: [{ itemId: items[0].id, score: 1, reason: `recently changed: ${items[0].name}` }] };
-    }
-    return null;
+      return item;
+    },
+    deleteItem: ({ id }) => {
+      const at = items.findIndex((i) => i.id === id);
+      return at < 0 ? null : items.splice(at, 1)[0];
+    },
+    searchItems: ({ text }) => {
+      const found = items.filter((i) => i.name.toLowerCase().includes(text.toLowerCase()));
+      return { items: found, total: found.length };
+    },
+    recommendations: () => [{ itemId: items[0].id, score: 1, reason: `recently changed: ${items[0].name}` }],
   };
   return async (route) => {
     const request = route.request();
     if (request.method() === "OPTIONS") {
       return route.fulfill({ status: 204, headers: corsHeaders });
     }
-    const { query, variables = {} } = request.postDataJSON();
+    const { query, variables = {}, operationName } = request.postDataJSON();
     requests.push({ url: request.url(), authorization: request.headers()["authorization"], query, variables });
-    const data = answer(query, variables);
-    const body = data ? { data } : { data: null, errors: [{ message: `not served here: ${query}` }] };
-    return route.fulfill({ status: 200, contentType: "application/json", headers: corsHeaders, body: JSON.stringify(body) });
+    const result = await graphql({ schema, source: query, variableValues: variables, operationName, rootValue: root });
+    if (result.errors?.length) {
+      failures.push(`GraphQL errors for ${JSON.stringify(variables)}:\n${query}\n${result.errors.map((e) => e.message).join("\n")}`);
+    }
+    return route.fulfill({ status: 200, contentType: "application/json", headers: corsHeaders, body: JSON.stringify(result) });
   };
 }
 const corsHeaders = {
@@ -109,15 +120,18 @@ const corsHeaders = {
   "access-control-allow-methods": "POST, OPTIONS",
 };
 
-/** AppSync's real-time endpoint (the graphql-ws protocol AppSync speaks). */
-function fakeRealtime(subscriptions) {
+/** AppSync's real-time endpoint (the graphql-ws protocol AppSync speaks); documents are validated against the schema. */
+function localRealtime(subscriptions) {
   return (socket) => {
     socket.onMessage((raw) => {
       const message = JSON.parse(String(raw));
       if (message.type === "connection_init") {
         socket.send(JSON.stringify({ type: "connection_ack", payload: { connectionTimeoutMs: 300000 } }));
       } else if (message.type === "start") {
-        subscriptions.push({ id: message.id, socket, ...message.payload, request: JSON.parse(message.payload.data) });
+        const request = JSON.parse(message.payload.data);
+        const errors = validate(schema, parse(request.query));
+        if (errors.length) failures.push(`subscription invalid:\n${request.query}\n${errors.map((e) => e.message).join("\n")}`);
+        subscriptions.push({ id: message.id, socket, ...message.payload, request });
         socket.send(JSON.stringify({ type: "start_ack", id: message.id }));
       }
     });
@@ -213,9 +227,10 @@ async function signedIn(browser) {
     [`${prefix}.${USER.sub}.refreshToken`]: "smoke-refresh-token",
     [`${prefix}.${USER.sub}.clockDrift`]: "0",
   };
+  const stored = (id, name, description, price, at) => ({ id, owner: USER.sub, name, description, price, createdAt: at, updatedAt: at });
   const items = [
-    { id: "item-1", name: "Desk lamp", description: "warm white", createdAt: "2026-01-01T00:00:00Z" },
-    { id: "item-2", name: "Notebook", description: null, createdAt: "2026-01-02T00:00:00Z" },
+    stored("item-1", "Desk lamp", "warm white", 24.5, "2026-01-01T00:00:00Z"),
+    stored("item-2", "Notebook", null, 3, "2026-01-02T00:00:00Z"),
   ];
   const requests = [];
   const subscriptions = [];
@@ -224,8 +239,8 @@ async function signedIn(browser) {
   await blockOtherHosts(context);
   await context.route(`https://${cognitoHost}/**`, cognito(calls));
   await context.route(`https://cognito-identity.${outputs.auth.aws_region}.amazonaws.com/**`, identityPool(calls));
-  await context.route(outputs.data.url, fakeApi(items, requests));
-  await context.routeWebSocket(/appsync-realtime-api/, fakeRealtime(subscriptions));
+  await context.route(outputs.data.url, localApi(items, requests));
+  await context.routeWebSocket(/appsync-realtime-api/, localRealtime(subscriptions));
   // Only on the first load: sign-out must be able to clear what a sign-in stored.
   await context.addInitScript((entries) => {
     if (!sessionStorage.getItem("smoke-seeded")) {
@@ -263,10 +278,14 @@ async function signedIn(browser) {
   const create = page.getByTestId("create-item");
   await create.locator("input[name=name]").fill("Plant pot");
   await create.locator("input[name=description]").fill("terracotta");
+  const priceField = create.locator("input[name=price]");
+  if (await priceField.count()) await priceField.fill("7.25");
+  else failures.push("the create form has no price field (CreateItemInput.price is required)");
   await create.getByRole("button", { name: "Add" }).click();
   await expectRows(["Desk lamp", "Notebook", "Plant pot"], "after create");
   const created = requests.find((r) => /\bcreateItem\b/.test(r.query));
-  check(created?.variables.input?.name === "Plant pot" && created?.variables.input?.description === "terracotta",
+  const sent = created?.variables.input;
+  check(sent?.name === "Plant pot" && sent?.description === "terracotta" && sent?.price === 7.25,
     `createItem sent ${JSON.stringify(created?.variables)}`);
 
   await page.getByTestId("live").filter({ hasText: "Live updates on." }).waitFor({ timeout: 10000 })
@@ -275,9 +294,12 @@ async function signedIn(browser) {
   check(subscription, `no onItemChanged subscription started (got ${subscriptions.length})`);
   check(subscription?.extensions?.authorization?.Authorization === accessToken, "subscription did not carry the user's access token");
   if (subscription) {
-    const elsewhere = { id: "item-9", name: "Bike bell", description: "added on another device", createdAt: "2026-01-03T00:00:00Z" };
+    const elsewhere = stored("item-9", "Bike bell", "added on another device", 9.99, "2026-01-03T00:00:00Z");
     items.push(elsewhere);
-    subscription.socket.send(JSON.stringify({ type: "data", id: subscription.id, payload: { data: { onItemChanged: elsewhere } } }));
+    // The event as AppSync shapes it: the subscription's own selection over the changed item.
+    const event = await execute({ schema, document: parse(subscription.request.query), rootValue: { onItemChanged: elsewhere } });
+    if (event.errors?.length) failures.push(`subscription event: ${event.errors.map((e) => e.message).join("; ")}`);
+    subscription.socket.send(JSON.stringify({ type: "data", id: subscription.id, payload: event }));
     await page.getByTestId("live").filter({ hasText: "Bike bell" }).waitFor({ timeout: 10000 }).catch(() => failures.push("subscription update not shown"));
     await expectRows(["Desk lamp", "Notebook", "Plant pot", "Bike bell"], "after a live update");
   }

@@ -98,10 +98,11 @@ class Api(Construct):
                     appsync.AuthorizationMode(authorization_type=appsync.AuthorizationType.IAM)
                 ],
             ),
-            # Request-level logs (headers and context included) plus field logs at the configured level.
+            # Request-level logs and field logs at the configured level, without verbose content:
+            # headers (the users' tokens), arguments and results stay out of the logs in every stage.
             log_config=appsync.LogConfig(
                 field_log_level=appsync.FieldLogLevel[settings.get("field_log_level", "ERROR")],
-                exclude_verbose_content=False,
+                exclude_verbose_content=True,
                 retention=logs.RetentionDays[settings.get("log_retention", "ONE_MONTH")],
             ),
             xray_enabled=XRAY,

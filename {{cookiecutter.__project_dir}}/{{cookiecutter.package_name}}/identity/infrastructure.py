@@ -22,6 +22,16 @@ THREAT_PROTECTION = cognito.StandardThreatProtectionMode.{{ "FULL_FUNCTION" if c
 {%- endif %}
 
 
+def user_pool_email(domain: str | None, region: str) -> cognito.UserPoolEmail:
+    """Cognito's own sender allows about 50 messages a day: with an SES-verified domain (config
+    `identity.email_domain`) the pool sends through SES from no-reply@<domain> instead."""
+    if not domain:
+        return cognito.UserPoolEmail.with_cognito()
+    return cognito.UserPoolEmail.with_ses(
+        from_email=f"no-reply@{domain}", ses_region=region, ses_verified_domain=domain
+    )
+
+
 class Identity(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, config: EnvironmentConfig) -> None:
         super().__init__(scope, construct_id)
@@ -50,6 +60,7 @@ class Identity(Construct):
 {%- if cookiecutter.cognito_threat_protection != "off" %}
             standard_threat_protection_mode=THREAT_PROTECTION,
 {%- endif %}
+            email=user_pool_email(settings.get("email_domain"), config.region),
             deletion_protection=config.retain_stateful,
             removal_policy=config.stateful_removal_policy,
         )

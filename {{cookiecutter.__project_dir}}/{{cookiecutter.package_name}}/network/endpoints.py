@@ -20,6 +20,8 @@ class PrivateEndpoints(Construct):
         "EcrDocker": ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER,
         "Logs": ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS,
         "Sts": ec2.InterfaceVpcEndpointAwsService.STS,
+        # The user pool's signing keys, which the tasks fetch to verify the tokens AppSync forwards.
+        "CognitoIdp": ec2.InterfaceVpcEndpointAwsService.COGNITO_IDP,
 {%- if cookiecutter.analytics == "yes" %}
         "Firehose": ec2.InterfaceVpcEndpointAwsService.KINESIS_FIREHOSE,
 {%- endif %}

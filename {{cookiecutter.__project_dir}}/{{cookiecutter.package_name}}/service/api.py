@@ -1,9 +1,10 @@
 """Step 9: the REST API in front of the service: IAM-authorised, validated, throttled, logged.
 
-Callers sign with SigV4: AppSync's HTTP resolver (which forwards the signed-in user's id in
-`x-owner-sub`) and Cognito identity-pool users. API Gateway adds who signed the call as headers
-the container trusts (`x-caller-arn`, `x-caller-auth-provider`); each method proxies to an exact
-backend path, so the stage name never reaches the container.
+Callers sign with SigV4: AppSync's HTTP resolver (which forwards the signed-in user's own
+Cognito token in `x-user-token`, verified by the container) and Cognito identity-pool users.
+API Gateway adds who signed the call as headers the container trusts (`x-caller-arn`,
+`x-caller-auth-provider`); each method proxies to an exact backend path, so the stage name never
+reaches the container. Item bodies carry the GraphQL API's CreateItemInput fields.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from constructs import Construct
 from {{ cookiecutter.package_name }}.config import EnvironmentConfig
 
 ITEM_ID = "item_id"
+# The signed-in user's Cognito token, forwarded by AppSync's HTTP resolver (api/resolvers/recommendations.js).
+USER_TOKEN_HEADER = "x-user-token"
 # (method, API path, backend path): the domain's read and write endpoints, and the recommendations
 # AppSync's HTTP resolver asks for (step 5).
 ROUTES: tuple[tuple[str, str, str], ...] = (
@@ -90,11 +93,12 @@ class ServiceApi(Construct):
             schema=apigateway.JsonSchema(
                 schema=apigateway.JsonSchemaVersion.DRAFT4,
                 type=apigateway.JsonSchemaType.OBJECT,
-                required=["name"],
+                required=["name", "price"],
                 additional_properties=False,
                 properties={
                     "name": apigateway.JsonSchema(type=apigateway.JsonSchemaType.STRING, min_length=1, max_length=200),
                     "description": apigateway.JsonSchema(type=apigateway.JsonSchemaType.STRING, max_length=2000),
+                    "price": apigateway.JsonSchema(type=apigateway.JsonSchemaType.NUMBER, minimum=0),
                 },
             ),
         )

@@ -60,7 +60,8 @@ UNTAGGABLE_TYPES = ("AWS::ElasticLoadBalancingV2::Listener", "AWS::ApplicationAu
 class Service(Construct):
     """The Fargate service and everything in front of it.
 
-    `log_driver` replaces the default awslogs driver (e.g. FireLens to Data Firehose); the
+    `user_pool_id` and `user_pool_client_id` name the pool and app client whose tokens the
+    container accepts. `log_driver` replaces the default awslogs driver (e.g. FireLens to Data Firehose); the
     caller adds the log router to `task_definition` and grants `task_role` what it needs.
     """
 
@@ -73,6 +74,8 @@ class Service(Construct):
         vpc: ec2.IVpc,
         subnets: ec2.SubnetSelection,
         table: dynamodb.ITableV2,
+        user_pool_id: str,
+        user_pool_client_id: str,
 {%- if cookiecutter.dax == "yes" %}
         cache: DaxCache | None = None,
 {%- endif %}
@@ -120,6 +123,9 @@ class Service(Construct):
             "AWS_DEFAULT_REGION": cdk.Stack.of(self).region,
             "PORT": str(container_port),
             "LOG_LEVEL": settings.get("log_level", "INFO"),
+            # The user pool whose tokens the container verifies (items_service/identity.py).
+            "USER_POOL_ID": user_pool_id,
+            "USER_POOL_CLIENT_ID": user_pool_client_id,
         }
 {%- if cookiecutter.dax == "yes" %}
         if cache is not None:

@@ -1,4 +1,10 @@
-"""Step 9: an AWS WAF web ACL on the REST API stage: AWS managed rules and a per-IP rate limit."""
+"""Step 9: an AWS WAF web ACL on the REST API stage: AWS managed rules and rate limits.
+
+AppSync's HTTP resolver calls arrive from AppSync's shared egress addresses, so a per-IP limit
+would make every user share one budget. Calls that carry a user token (api.USER_TOKEN_HEADER,
+which the container verifies) are counted per token, that is per signed-in user; all other calls
+(identity-pool users signing themselves) per source IP.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,8 @@ from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
+
+from {{ cookiecutter.package_name }}.service.api import USER_TOKEN_HEADER
 
 MANAGED_RULE_GROUPS = ("AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet")
 
@@ -42,19 +50,46 @@ class ApiFirewall(Construct):
             )
             for priority, group in enumerate(MANAGED_RULE_GROUPS)
         ]
-        rules.append(
-            wafv2.CfnWebACL.RuleProperty(
-                name="RateLimitPerIp",
-                priority=len(rules),
-                action=wafv2.CfnWebACL.RuleActionProperty(block={}),
-                statement=wafv2.CfnWebACL.StatementProperty(
-                    rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
-                        aggregate_key_type="IP", limit=requests_per_5_minutes
-                    )
+        with_user_token = wafv2.CfnWebACL.StatementProperty(
+            size_constraint_statement=wafv2.CfnWebACL.SizeConstraintStatementProperty(
+                field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(
+                    single_header={"Name": USER_TOKEN_HEADER}
                 ),
-                visibility_config=_visibility("RateLimitPerIp"),
+                comparison_operator="GT",
+                size=0,
+                text_transformations=[wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="NONE")],
             )
         )
+        per_user = wafv2.CfnWebACL.RateBasedStatementProperty(
+            aggregate_key_type="CUSTOM_KEYS",
+            custom_keys=[
+                wafv2.CfnWebACL.RateBasedStatementCustomKeyProperty(
+                    header=wafv2.CfnWebACL.RateLimitHeaderProperty(
+                        name=USER_TOKEN_HEADER,
+                        text_transformations=[wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="NONE")],
+                    )
+                )
+            ],
+            limit=requests_per_5_minutes,
+            scope_down_statement=with_user_token,
+        )
+        per_ip = wafv2.CfnWebACL.RateBasedStatementProperty(
+            aggregate_key_type="IP",
+            limit=requests_per_5_minutes,
+            scope_down_statement=wafv2.CfnWebACL.StatementProperty(
+                not_statement=wafv2.CfnWebACL.NotStatementProperty(statement=with_user_token)
+            ),
+        )
+        for name, statement in (("RateLimitPerUser", per_user), ("RateLimitPerIp", per_ip)):
+            rules.append(
+                wafv2.CfnWebACL.RuleProperty(
+                    name=name,
+                    priority=len(rules),
+                    action=wafv2.CfnWebACL.RuleActionProperty(block={}),
+                    statement=wafv2.CfnWebACL.StatementProperty(rate_based_statement=statement),
+                    visibility_config=_visibility(name),
+                )
+            )
         self.web_acl = wafv2.CfnWebACL(
             self,
             "WebAcl",

@@ -1,10 +1,12 @@
-"""The container app's tests run against DynamoDB served locally by moto (server mode, no network)."""
+"""The container app's tests run against DynamoDB and a Cognito user pool served locally by moto
+(server mode, no network): the pool issues real RS256-signed tokens and serves its JSON web keys."""
 
 from __future__ import annotations
 
 import socket
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import boto3
@@ -14,6 +16,8 @@ from moto.server import ThreadedMotoServer
 RUNTIME_DIR = Path(__file__).resolve().parents[3] / "{{ cookiecutter.package_name }}" / "service" / "runtime"
 sys.path.insert(0, str(RUNTIME_DIR))
 TABLE_NAME = "items-test"
+REGION = "us-east-1"
+PASSWORD = "Local-test-passw0rd!"
 
 
 def free_port() -> int:
@@ -23,7 +27,7 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def dynamodb_endpoint() -> Iterator[str]:
+def moto_endpoint() -> Iterator[str]:
     port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
@@ -31,18 +35,84 @@ def dynamodb_endpoint() -> Iterator[str]:
     server.stop()
 
 
+def local_client(service: str, endpoint: str):
+    return boto3.client(
+        service, endpoint_url=endpoint, region_name=REGION, aws_access_key_id="testing", aws_secret_access_key="testing"
+    )
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    sub: str
+    access_token: str
+    id_token: str
+
+
+@dataclass
+class UserPool:
+    """A user pool and app client on the local server; `sign_in` creates a user and returns its tokens."""
+
+    endpoint: str
+    pool_id: str
+    client_id: str
+    users: dict[str, SignedIn] = field(default_factory=dict)
+
+    def sign_in(self, name: str, *, client_id: str | None = None) -> SignedIn:
+        cognito = local_client("cognito-idp", self.endpoint)
+        username = f"{name}@example.com"
+        if name not in self.users:
+            cognito.admin_create_user(UserPoolId=self.pool_id, Username=username, MessageAction="SUPPRESS")
+            cognito.admin_set_user_password(
+                UserPoolId=self.pool_id, Username=username, Password=PASSWORD, Permanent=True
+            )
+        tokens = cognito.admin_initiate_auth(
+            UserPoolId=self.pool_id,
+            ClientId=client_id or self.client_id,
+            AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": username, "PASSWORD": PASSWORD},
+        )["AuthenticationResult"]
+        attributes = cognito.admin_get_user(UserPoolId=self.pool_id, Username=username)["UserAttributes"]
+        sub = next(a["Value"] for a in attributes if a["Name"] == "sub")
+        signed_in = SignedIn(sub=sub, access_token=tokens["AccessToken"], id_token=tokens["IdToken"])
+        if client_id is None:
+            self.users[name] = signed_in
+        return signed_in
+
+    def add_client(self, name: str) -> str:
+        client = local_client("cognito-idp", self.endpoint).create_user_pool_client(
+            UserPoolId=self.pool_id, ClientName=name, ExplicitAuthFlows=["ALLOW_ADMIN_USER_PASSWORD_AUTH"]
+        )
+        return client["UserPoolClient"]["ClientId"]
+
+
+def create_user_pool(endpoint: str, name: str) -> UserPool:
+    cognito = local_client("cognito-idp", endpoint)
+    pool_id = cognito.create_user_pool(PoolName=name, UsernameAttributes=["email"])["UserPool"]["Id"]
+    pool = UserPool(endpoint=endpoint, pool_id=pool_id, client_id="")
+    pool.client_id = pool.add_client("app")
+    return pool
+
+
+@pytest.fixture(scope="session")
+def user_pool(moto_endpoint: str) -> UserPool:
+    return create_user_pool(moto_endpoint, "users")
+
+
 @pytest.fixture
-def local_environment(dynamodb_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+def local_environment(moto_endpoint: str, user_pool: UserPool, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     """A fresh table on the local server and the environment the task definition would set."""
     environment = {
         "TABLE_NAME": TABLE_NAME,
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "DYNAMODB_ENDPOINT": dynamodb_endpoint,
+        "AWS_DEFAULT_REGION": REGION,
+        "DYNAMODB_ENDPOINT": moto_endpoint,
+        "USER_POOL_ID": user_pool.pool_id,
+        "USER_POOL_CLIENT_ID": user_pool.client_id,
+        "COGNITO_ENDPOINT": moto_endpoint,  # the user pool's keys
     }
     for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
         monkeypatch.setenv(key, "testing")
     monkeypatch.delenv("AWS_PROFILE", raising=False)
-    client = boto3.client("dynamodb", endpoint_url=dynamodb_endpoint, region_name="us-east-1")
+    client = local_client("dynamodb", moto_endpoint)
     if TABLE_NAME in client.list_tables()["TableNames"]:
         client.delete_table(TableName=TABLE_NAME)
     client.create_table(

@@ -17,7 +17,7 @@ import pytest
 from botocore.exceptions import EndpointConnectionError
 from fastapi.testclient import TestClient
 from items_service import jsonlog
-from items_service.identity import owner_from_auth_provider
+from items_service.identity import UserPoolTokens, owner_from_auth_provider
 from items_service.main import create_app
 from items_service.store import ItemStore
 
@@ -27,9 +27,20 @@ POOL = "cognito-idp.us-east-1.amazonaws.com/us-east-1_Example"
 APPSYNC_ROLE = "arn:aws:sts::111111111111:assumed-role/appsync-http-resolver/APPSYNC_ASSUME_ROLE"
 
 
-def appsync_headers(sub: str) -> dict[str, str]:
-    """What API Gateway forwards for a call AppSync's HTTP resolver signed on behalf of `sub`."""
-    return {"x-caller-arn": APPSYNC_ROLE, "x-owner-sub": sub}
+def appsync_headers(token: str) -> dict[str, str]:
+    """What API Gateway forwards for a call AppSync's HTTP resolver signed, with the user's token."""
+    return {"x-caller-arn": APPSYNC_ROLE, "x-user-token": token}
+
+
+@pytest.fixture
+def as_user(user_pool):
+    """The headers of a call AppSync makes for the named user (signed in to the local user pool)."""
+    return lambda name: appsync_headers(user_pool.sign_in(name).access_token)
+
+
+@pytest.fixture
+def sub(user_pool):
+    return lambda name: user_pool.sign_in(name).sub
 
 
 def identity_pool_headers(sub: str) -> dict[str, str]:
@@ -43,7 +54,8 @@ def identity_pool_headers(sub: str) -> dict[str, str]:
 @pytest.fixture
 def client(local_environment):
     store = ItemStore.from_environment(local_environment)
-    with TestClient(create_app(store)) as test_client:
+    tokens = UserPoolTokens.from_environment(local_environment)
+    with TestClient(create_app(store, tokens)) as test_client:
         yield test_client
 
 
@@ -51,41 +63,43 @@ def test_health_answers_without_identity(client):
     assert client.get("/health").json() == {"status": "ok"}
 
 
-def test_items_are_created_read_updated_listed_and_deleted_per_owner(client, local_environment):
-    created = client.post("/items", json={"name": "first", "description": "one"}, headers=appsync_headers("alice"))
+def test_items_are_created_read_updated_listed_and_deleted_per_owner(client, local_environment, as_user, sub):
+    alice = as_user("alice")
+    created = client.post("/items", json={"name": "first", "description": "one", "price": 4.5}, headers=alice)
     assert created.status_code == 201
     item = created.json()
-    assert item["owner"] == "alice" and item["name"] == "first"
+    assert item["owner"] == sub("alice") and item["name"] == "first" and item["price"] == 4.5
 
-    assert client.get(f"/items/{item['id']}", headers=appsync_headers("alice")).json() == item
-    updated = client.put(f"/items/{item['id']}", json={"name": "renamed"}, headers=appsync_headers("alice")).json()
-    assert updated["name"] == "renamed" and updated["description"] is None
-    assert [i["id"] for i in client.get("/items", headers=appsync_headers("alice")).json()["items"]] == [item["id"]]
+    assert client.get(f"/items/{item['id']}", headers=alice).json() == item
+    updated = client.put(f"/items/{item['id']}", json={"name": "renamed", "price": 5}, headers=alice).json()
+    assert updated["name"] == "renamed" and updated["description"] is None and updated["price"] == 5.0
+    assert [i["id"] for i in client.get("/items", headers=alice).json()["items"]] == [item["id"]]
 
     # Stored under the table's key layout that the GraphQL side shares.
     raw = ItemStore.from_environment(local_environment).table.get_item(
-        Key={"pk": "USER#alice", "sk": f"ITEM#{item['id']}"}
+        Key={"pk": f"USER#{sub('alice')}", "sk": f"ITEM#{item['id']}"}
     )
-    assert raw["Item"]["name"] == "renamed"
+    assert raw["Item"]["name"] == "renamed" and "description" not in raw["Item"]
 
-    assert client.delete(f"/items/{item['id']}", headers=appsync_headers("alice")).status_code == 204
-    assert client.get(f"/items/{item['id']}", headers=appsync_headers("alice")).status_code == 404
-
-
-def test_an_owner_never_sees_or_changes_another_owners_items(client):
-    item = client.post("/items", json={"name": "private"}, headers=appsync_headers("alice")).json()
-    assert client.get("/items", headers=appsync_headers("bob")).json() == {"items": []}
-    assert client.get(f"/items/{item['id']}", headers=appsync_headers("bob")).status_code == 404
-    assert client.put(f"/items/{item['id']}", json={"name": "x"}, headers=appsync_headers("bob")).status_code == 404
-    assert client.delete(f"/items/{item['id']}", headers=appsync_headers("bob")).status_code == 404
+    assert client.delete(f"/items/{item['id']}", headers=alice).status_code == 204
+    assert client.get(f"/items/{item['id']}", headers=alice).status_code == 404
 
 
-def test_recommendations_are_the_callers_most_recently_changed_items(client):
-    headers = appsync_headers("alice")
-    first = client.post("/items", json={"name": "lamp"}, headers=headers).json()
-    second = client.post("/items", json={"name": "desk"}, headers=headers).json()
-    client.put(f"/items/{first['id']}", json={"name": "warm lamp"}, headers=headers)
-    client.post("/items", json={"name": "not hers"}, headers=appsync_headers("bob"))
+def test_an_owner_never_sees_or_changes_another_owners_items(client, as_user):
+    item = client.post("/items", json={"name": "private", "price": 1}, headers=as_user("alice")).json()
+    bob = as_user("bob")
+    assert client.get("/items", headers=bob).json() == {"items": []}
+    assert client.get(f"/items/{item['id']}", headers=bob).status_code == 404
+    assert client.put(f"/items/{item['id']}", json={"name": "x", "price": 1}, headers=bob).status_code == 404
+    assert client.delete(f"/items/{item['id']}", headers=bob).status_code == 404
+
+
+def test_recommendations_are_the_callers_most_recently_changed_items(client, as_user):
+    headers = as_user("alice")
+    first = client.post("/items", json={"name": "lamp", "price": 20}, headers=headers).json()
+    second = client.post("/items", json={"name": "desk", "price": 90}, headers=headers).json()
+    client.put(f"/items/{first['id']}", json={"name": "warm lamp", "price": 20}, headers=headers)
+    client.post("/items", json={"name": "not hers", "price": 1}, headers=as_user("bob"))
 
     answer = client.get("/recommendations", params={"limit": 5}, headers=headers)
     assert answer.status_code == 200
@@ -98,16 +112,15 @@ def test_recommendations_are_the_callers_most_recently_changed_items(client):
     ]
 
 
-def test_recommendations_validate_the_limit_and_need_a_user(client):
-    assert client.get("/recommendations?limit=0", headers=appsync_headers("alice")).status_code == 422
-    assert client.get("/recommendations?limit=51", headers=appsync_headers("alice")).status_code == 422
+def test_recommendations_validate_the_limit_and_need_a_user(client, as_user):
+    assert client.get("/recommendations?limit=0", headers=as_user("alice")).status_code == 422
+    assert client.get("/recommendations?limit=51", headers=as_user("alice")).status_code == 422
     assert client.get("/recommendations", headers={"x-caller-arn": APPSYNC_ROLE}).status_code == 403
-    assert client.get("/recommendations", headers=appsync_headers("nobody")).json() == {"recommendations": []}
+    assert client.get("/recommendations", headers=as_user("nobody")).json() == {"recommendations": []}
 
 
-def test_identity_pool_callers_act_as_themselves_whatever_header_they_add(client):
-    headers = {**identity_pool_headers("carol"), "x-owner-sub": "alice"}
-    item = client.post("/items", json={"name": "mine"}, headers=headers).json()
+def test_identity_pool_callers_act_as_themselves(client):
+    item = client.post("/items", json={"name": "mine", "price": 1}, headers=identity_pool_headers("carol")).json()
     assert item["owner"] == "carol"
 
 
@@ -118,10 +131,12 @@ def test_unsigned_or_ownerless_requests_are_refused(client):
     assert client.get("/items", headers=guest).status_code == 403
 
 
-def test_invalid_bodies_are_rejected(client):
-    headers = appsync_headers("alice")
+def test_invalid_bodies_are_rejected(client, as_user):
+    headers = as_user("alice")
     assert client.post("/items", json={}, headers=headers).status_code == 422
-    assert client.post("/items", json={"name": "a", "owner": "bob"}, headers=headers).status_code == 422
+    assert client.post("/items", json={"name": "a"}, headers=headers).status_code == 422  # price is required
+    assert client.post("/items", json={"name": "a", "price": -1}, headers=headers).status_code == 422
+    assert client.post("/items", json={"name": "a", "price": 1, "owner": "bob"}, headers=headers).status_code == 422
 
 
 def test_owner_is_the_user_pool_sub_of_the_auth_provider():
@@ -172,7 +187,8 @@ def test_reads_fall_back_to_dynamodb_when_dax_is_unreachable(local_environment):
             raise EndpointConnectionError(endpoint_url="daxs://cache.example:9111")
 
     table = ItemStore.from_environment(local_environment).table
-    table.put_item(Item={"pk": "USER#dave", "sk": "ITEM#1", "name": "n", "createdAt": "t", "updatedAt": "t"})
+    table.put_item(Item={"pk": "USER#dave", "sk": "ITEM#1", "id": "1", "owner": "dave", "name": "n", "price": 2,
+                         "createdAt": "t", "updatedAt": "t"})
     store = ItemStore(table, cache=UnreachableDax())
     assert store.get("dave", "1")["name"] == "n"
 
@@ -188,16 +204,16 @@ def test_logs_are_one_json_object_per_line():
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z", entry["timestamp"])
 
 
-def test_a_request_logs_one_line_in_the_lakes_log_schema(client):
+def test_a_request_logs_one_line_in_the_lakes_log_schema(client, as_user, sub):
     stream = io.StringIO()
     jsonlog.configure("INFO")
     logging.getLogger().handlers[0].setStream(stream)
-    headers = {**appsync_headers("alice"), "x-request-id": "req-1"}
+    headers = {**as_user("alice"), "x-request-id": "req-1"}
     assert client.get("/recommendations?limit=3", headers=headers).status_code == 200
     (line,) = [text for text in stream.getvalue().splitlines() if '"path"' in text]
     entry = json.loads(line)
     expected = {"level": "INFO", "message": "GET /recommendations 200", "service": "items", "request_id": "req-1",
-                "method": "GET", "path": "/recommendations", "status": 200, "user_id": "alice"}
+                "method": "GET", "path": "/recommendations", "status": 200, "user_id": sub("alice")}
     assert {key: entry[key] for key in expected} == expected
     assert isinstance(entry["latency_ms"], float) and entry["latency_ms"] >= 0
 {%- if cookiecutter.analytics == "yes" %}
@@ -208,7 +224,7 @@ def test_a_request_logs_one_line_in_the_lakes_log_schema(client):
 {%- endif %}
 
 
-def test_the_container_command_serves_checks_health_and_drains_on_sigterm(local_environment):
+def test_the_container_command_serves_checks_health_and_drains_on_sigterm(local_environment, as_user, sub):
     """`python -m items_service` as the image runs it: health check passes, SIGTERM exits cleanly."""
     port = free_port()
     environment = {**os.environ, **local_environment, "PORT": str(port), "PYTHONPATH": str(RUNTIME_DIR)}
@@ -222,14 +238,14 @@ def test_the_container_command_serves_checks_health_and_drains_on_sigterm(local_
         while subprocess.run(health, cwd=RUNTIME_DIR, env=environment).returncode != 0:
             assert server.poll() is None and time.monotonic() < deadline, "the app did not become healthy"
             time.sleep(0.2)
-        created = httpx.post(f"http://127.0.0.1:{port}/items", json={"name": "n"}, headers=appsync_headers("erin"))
+        created = httpx.post(f"http://127.0.0.1:{port}/items", json={"name": "n", "price": 1}, headers=as_user("erin"))
         assert created.status_code == 201
     finally:
         server.send_signal(signal.SIGTERM)
         output, _ = server.communicate(timeout=30)
     assert server.returncode in (0, -signal.SIGTERM)  # uvicorn re-raises the signal once drained
     lines = [json.loads(line) for line in output.splitlines() if line.strip()]
-    assert any(e["message"] == "POST /items 201" and e["user_id"] == "erin" for e in lines)
+    assert any(e["message"] == "POST /items 201" and e["user_id"] == sub("erin") for e in lines)
     assert any(e["message"] == "service stopped" for e in lines)
 
 

@@ -1,11 +1,11 @@
-/** Subscription fields: a subscriber receives only events about what it owns. */
-import { extensions, util } from '@aws-appsync/utils';
-
+/**
+ * Subscription fields: the NONE data source step of their pipeline. The owner filter is set by
+ * the resolver's response handler (owner.js), the one place AppSync honours it.
+ */
 export function request() {
     return { payload: null };
 }
 
 export function response(ctx) {
-    extensions.setSubscriptionFilter(util.transform.toSubscriptionFilter({ owner: { eq: ctx.stash.owner } }));
-    return null;
+    return ctx.result;
 }

@@ -11,6 +11,7 @@ import * as owner from '../owner.js';
 import * as ownSubscription from '../ownSubscription.js';
 import * as updateItem from '../updateItem.js';
 import { context, OWNER } from '../testing/context.mjs';
+import { runPipeline } from '../testing/pipeline.mjs';
 
 const PARTITION = { S: `USER#${OWNER}` };
 
@@ -26,6 +27,12 @@ describe('owner pipeline', () => {
         const ctx = context({ stash: {}, identity: { cognitoIdentityId: 'us-east-1:abc', cognitoIdentityAuthProvider: provider } });
         owner.request(ctx);
         assert.equal(ctx.stash.owner, OWNER);
+    });
+
+    it('takes the owner without the quotes AppSync may leave around the provider', () => {
+        const provider = `"cognito-idp.us-east-1.amazonaws.com/us-east-1_Ab","cognito-idp.us-east-1.amazonaws.com/us-east-1_Ab:CognitoSignIn:${OWNER}"`;
+        assert.equal(owner.ownerOf({ cognitoIdentityAuthProvider: provider }), OWNER);
+        assert.equal(owner.ownerOf({ cognitoIdentityAuthProvider: 'x:CognitoSignIn:""' }), null);
     });
 
     it('refuses a caller without a user identity', () => {
@@ -92,11 +99,28 @@ describe('DynamoDB resolvers stay inside the caller partition', () => {
 });
 
 describe('subscriptions', () => {
-    it('filter events to the subscriber', () => {
+    const OWN_FILTER = { filterGroup: [{ filters: [{ fieldName: 'owner', operator: 'eq', value: OWNER }] }] };
+
+    for (const fieldName of ['onItemChanged', 'onOrderPlaced']) {
+        it(`${fieldName}: the resolver's response handler filters events to the subscriber`, () => {
+            extensions.filters.length = 0;
+            const ctx = context({ stash: {}, info: { parentTypeName: 'Subscription', fieldName } });
+            const result = runPipeline({ resolver: owner, functions: [ownSubscription], ctx });
+            assert.equal(result, null);
+            assert.deepEqual(extensions.filters, [OWN_FILTER]);
+        });
+    }
+
+    it('sets no filter on queries and mutations', () => {
         extensions.filters.length = 0;
-        assert.equal(ownSubscription.response(context()), null);
-        assert.deepEqual(extensions.filters, [
-            { filterGroup: [{ filters: [{ fieldName: 'owner', operator: 'eq', value: OWNER }] }] },
-        ]);
+        const ctx = context({ stash: {}, info: { parentTypeName: 'Mutation', fieldName: 'createItem' } });
+        runPipeline({ resolver: owner, functions: [ownSubscription], ctx, dataSource: () => ({ id: 'i-1' }) });
+        assert.deepEqual(extensions.filters, []);
+    });
+
+    it('a filter set anywhere but the subscription resolver response fails, as AppSync would ignore it', () => {
+        const filterInFunction = { request: () => ({ payload: null }), response: owner.response };
+        const ctx = context({ stash: {}, info: { parentTypeName: 'Subscription', fieldName: 'onItemChanged' } });
+        assert.throws(() => runPipeline({ resolver: owner, functions: [filterInFunction], ctx }), /AppSync ignores it/);
     });
 });

@@ -1,7 +1,8 @@
 // A resolver context as AppSync builds it, for a caller signed in with a user pool token.
 export const OWNER = '3f1c2b9a-0000-4000-8000-000000000001';
+export const ACCESS_TOKEN = 'eyJraWQiOiJ0ZXN0In0.eyJzdWIiOiIzZjFjMmI5YSJ9.c2lnbmF0dXJl';
 
-export function context({ args = {}, identity, stash, result, error, env = {} } = {}) {
+export function context({ args = {}, identity, stash, result, error, env = {}, info = {}, headers } = {}) {
     return {
         args,
         arguments: args,
@@ -10,6 +11,8 @@ export function context({ args = {}, identity, stash, result, error, env = {} } 
         result,
         error,
         env,
+        info: { parentTypeName: 'Query', fieldName: 'field', ...info },
+        request: { headers: headers === undefined ? { authorization: ACCESS_TOKEN } : headers },
         prev: { result },
     };
 }

@@ -34,9 +34,17 @@ export const util = {
     },
 };
 
+// Where AppSync is in a request; set by testing/pipeline.mjs. AppSync honours a subscription
+// filter only from the response handler of a subscription resolver, so anywhere else it fails here.
+export const phase = { current: null };
+export const SUBSCRIPTION_RESOLVER_RESPONSE = 'Subscription resolver response';
+
 export const extensions = {
     filters: [],
     setSubscriptionFilter(filter) {
+        if (phase.current !== SUBSCRIPTION_RESOLVER_RESPONSE) {
+            throw new Error(`setSubscriptionFilter in ${phase.current ?? 'no resolver'}: AppSync ignores it there`);
+        }
         this.filters.push(filter);
     },
 };

@@ -14,7 +14,7 @@ from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from items_service import jsonlog
-from items_service.identity import Caller, caller
+from items_service.identity import Caller, UserPoolTokens, caller
 from items_service.store import ItemStore
 
 LOG = logging.getLogger("items_service")
@@ -22,11 +22,13 @@ MAX_RECOMMENDATIONS = 50  # the resolver's own cap (api/resolvers/recommendation
 
 
 class ItemInput(BaseModel):
-    """The body API Gateway already validated against its ItemInput model; checked again here."""
+    """The body API Gateway already validated against its ItemInput model; checked again here.
+    The fields of the GraphQL API's CreateItemInput: both tiers write the same item."""
 
     model_config = ConfigDict(extra="forbid")
     name: str = Field(min_length=1, max_length=200)
     description: str | None = Field(default=None, max_length=2000)
+    price: float = Field(ge=0)
 
 
 def recommend(items: list[dict], limit: int) -> list[dict]:
@@ -46,10 +48,11 @@ Store = Annotated[ItemStore, Depends(_store)]
 Identity = Annotated[Caller, Depends(caller)]
 
 
-def create_app(store: ItemStore | None = None) -> FastAPI:
+def create_app(store: ItemStore | None = None, tokens: UserPoolTokens | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.store = store or ItemStore.from_environment()
+        app.state.tokens = tokens or UserPoolTokens.from_environment(os.environ)
         LOG.info("service started")
         yield
         LOG.info("service stopped")
@@ -90,7 +93,7 @@ def create_app(store: ItemStore | None = None) -> FastAPI:
 
     @app.post("/items", status_code=201)
     def create_item(body: ItemInput, store: Store, who: Identity) -> dict:
-        return store.create(who.owner, body.name, body.description)
+        return store.create(who.owner, name=body.name, description=body.description, price=body.price)
 
     @app.get("/items/{item_id}")
     def get_item(item_id: str, store: Store, who: Identity) -> dict:
@@ -101,7 +104,7 @@ def create_app(store: ItemStore | None = None) -> FastAPI:
 
     @app.put("/items/{item_id}")
     def update_item(item_id: str, body: ItemInput, store: Store, who: Identity) -> dict:
-        item = store.update(who.owner, item_id, body.name, body.description)
+        item = store.update(who.owner, item_id, name=body.name, description=body.description, price=body.price)
         if item is None:
             raise HTTPException(status_code=404, detail="no such item")
         return item

@@ -1,5 +1,10 @@
 """Items in the application table: pk = "USER#<owner sub>", sk = "ITEM#<id>".
 
+An item record holds the GraphQL API's `Item` fields (api/schema.graphql) beside its key: id,
+owner, name, description (absent when none), price (a number) and createdAt/updatedAt (ISO 8601
+UTC, milliseconds, "Z"), exactly what the AppSync resolvers write (api/resolvers/createItem.js),
+so items written by either tier are read by both.
+
 With DAX_ENDPOINT set, reads and writes go through the DAX cluster (writes through DAX keep
 its item cache coherent); when DAX cannot be reached the call is retried on DynamoDB itself.
 """
@@ -11,6 +16,7 @@ import os
 import uuid
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 import boto3
@@ -19,6 +25,11 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 LOG = logging.getLogger(__name__)
 OWNER_PREFIX, ITEM_PREFIX = "USER#", "ITEM#"
+
+
+def now_iso() -> str:
+    """The AppSync resolvers' timestamp form (util.time.nowISO8601)."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def dax_resource(endpoint_url: str, region_name: str | None) -> Any:
@@ -73,10 +84,11 @@ class ItemStore:
     @staticmethod
     def _public(record: Mapping[str, Any]) -> dict[str, Any]:
         return {
-            "id": record["sk"].removeprefix(ITEM_PREFIX),
-            "owner": record["pk"].removeprefix(OWNER_PREFIX),
+            "id": record["id"],
+            "owner": record["owner"],
             "name": record["name"],
             "description": record.get("description"),
+            "price": float(record["price"]),
             "createdAt": record["createdAt"],
             "updatedAt": record["updatedAt"],
         }
@@ -92,23 +104,41 @@ class ItemStore:
         record = self._call("get_item", Key=self._key(owner, item_id)).get("Item")
         return self._public(record) if record else None
 
-    def create(self, owner: str, name: str, description: str | None) -> dict[str, Any]:
-        now = datetime.now(UTC).isoformat()
-        record = {**self._key(owner, str(uuid.uuid4())), "name": name, "createdAt": now, "updatedAt": now}
+    def create(self, owner: str, *, name: str, description: str | None, price: float) -> dict[str, Any]:
+        now, item_id = now_iso(), str(uuid.uuid4())
+        record = {
+            **self._key(owner, item_id),
+            "id": item_id,
+            "owner": owner,
+            "name": name,
+            "price": Decimal(str(price)),
+            "createdAt": now,
+            "updatedAt": now,
+        }
         if description is not None:
             record["description"] = description
         self._call("put_item", Item=record, ConditionExpression="attribute_not_exists(sk)")
         return self._public(record)
 
-    def update(self, owner: str, item_id: str, name: str, description: str | None) -> dict[str, Any] | None:
+    def update(
+        self, owner: str, item_id: str, *, name: str, description: str | None, price: float
+    ) -> dict[str, Any] | None:
+        """Replaces the item's fields (PUT); without a description the attribute is removed."""
+        names = {"#n": "name", "#p": "price", "#u": "updatedAt", "#d": "description"}
+        values: dict[str, Any] = {":n": name, ":p": Decimal(str(price)), ":u": now_iso()}
+        if description is None:
+            expression = "SET #n = :n, #p = :p, #u = :u REMOVE #d"
+        else:
+            expression = "SET #n = :n, #p = :p, #u = :u, #d = :d"
+            values[":d"] = description
         try:
             result = self._call(
                 "update_item",
                 Key=self._key(owner, item_id),
-                UpdateExpression="SET #n = :n, description = :d, updatedAt = :u",
+                UpdateExpression=expression,
                 ConditionExpression="attribute_exists(sk)",
-                ExpressionAttributeNames={"#n": "name"},
-                ExpressionAttributeValues={":n": name, ":d": description, ":u": datetime.now(UTC).isoformat()},
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
                 ReturnValues="ALL_NEW",
             )
         except ClientError as error:

@@ -1,0 +1,145 @@
+"""The container acts for a user only on a token the user pool issued to the app client, verified
+against the pool's JSON web keys: moto's Cognito (server mode) issues and serves the real thing."""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+
+import pytest
+from fastapi.testclient import TestClient
+from items_service.identity import InvalidTokenError, UserPoolTokens
+from items_service.main import create_app
+from items_service.store import ItemStore
+from joserfc import jwk, jwt
+from moto.utilities.utils import load_resource
+
+from .conftest import REGION, create_user_pool
+
+APPSYNC_ROLE = "arn:aws:sts::111111111111:assumed-role/appsync-http-resolver/APPSYNC_ASSUME_ROLE"
+# The key moto signs every user pool token with (its JWKS serves the public half).
+MOTO_SIGNING_KEY = jwk.RSAKey.import_key(load_resource("cognitoidp/resources/jwks-private.json"))
+ROTATED_OUT = jwk.RSAKey.generate_key(2048, parameters={"kid": "rotated-out"})
+
+
+@pytest.fixture
+def tokens(local_environment) -> UserPoolTokens:
+    return UserPoolTokens.from_environment(local_environment)
+
+
+@pytest.fixture
+def client(local_environment, tokens):
+    with TestClient(create_app(ItemStore.from_environment(local_environment), tokens)) as test_client:
+        yield test_client
+
+
+def forged(user_pool, **claims) -> str:
+    """A token signed with the pool's own key, with claims a valid access token would have, changed."""
+    now = int(time.time())
+    valid = {
+        "iss": f"https://cognito-idp.{REGION}.amazonaws.com/{user_pool.pool_id}",
+        "sub": "someone",
+        "client_id": user_pool.client_id,
+        "token_use": "access",
+        "iat": now,
+        "exp": now + 3600,
+    }
+    return jwt.encode({"alg": "RS256", "kid": "dummy"}, {**valid, **claims}, MOTO_SIGNING_KEY)
+
+
+def test_access_and_id_tokens_of_the_app_client_name_their_user(tokens, user_pool):
+    alice = user_pool.sign_in("alice")
+    assert tokens.owner(alice.access_token) == alice.sub
+    assert tokens.owner(alice.id_token) == alice.sub
+    assert tokens.jwks_url == f"{user_pool.endpoint}/{user_pool.pool_id}/.well-known/jwks.json"
+
+
+def test_a_token_signed_with_the_pools_key_passes(tokens, user_pool):
+    assert tokens.owner(forged(user_pool)) == "someone"
+
+
+WRONG_CLAIMS = {
+    "expired": {"exp": int(time.time()) - 120},
+    "other issuer": {"iss": f"https://cognito-idp.{REGION}.amazonaws.com/{REGION}_Other"},
+    "other client": {"client_id": "another-app-client"},
+    "refresh token use": {"token_use": "refresh"},
+    "no sub": {"sub": None},
+}
+
+
+@pytest.mark.parametrize("claims", WRONG_CLAIMS.values(), ids=WRONG_CLAIMS.keys())
+def test_a_signed_token_with_a_wrong_claim_is_refused(tokens, user_pool, claims):
+    with pytest.raises(InvalidTokenError):
+        tokens.owner(forged(user_pool, **claims))
+
+
+def _part(claims: dict) -> str:
+    return base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
+
+
+def _claims(part: str) -> dict:
+    return json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+
+
+def test_tampered_tokens_and_tokens_of_other_pools_or_clients_are_refused(tokens, user_pool, moto_endpoint):
+    header, payload, signature = user_pool.sign_in("alice").access_token.split(".")
+    as_bob = {**_claims(payload), "sub": user_pool.sign_in("bob").sub}
+    other_pool = create_user_pool(moto_endpoint, "elsewhere")
+    other_client = user_pool.add_client("other app")
+    for token in (
+        ".".join([header, _part(as_bob), signature]),
+        other_pool.sign_in("alice").access_token,
+        user_pool.sign_in("alice", client_id=other_client).access_token,
+        user_pool.sign_in("alice", client_id=other_client).id_token,
+        "not-a-token",
+    ):
+        with pytest.raises(InvalidTokenError):
+            tokens.owner(token)
+
+
+def test_the_api_acts_for_the_tokens_user_and_no_one_named_in_a_header(client, user_pool):
+    alice, bob = user_pool.sign_in("alice"), user_pool.sign_in("bob")
+    created = client.post(
+        "/items",
+        json={"name": "lamp", "price": 3},
+        headers={"x-caller-arn": APPSYNC_ROLE, "x-user-token": alice.access_token, "x-owner-sub": bob.sub},
+    )
+    assert created.status_code == 201 and created.json()["owner"] == alice.sub
+    # Naming a user is not enough: without that user's token nothing is served.
+    assert client.get("/items", headers={"x-caller-arn": APPSYNC_ROLE, "x-owner-sub": alice.sub}).status_code == 403
+    refused = client.get("/items", headers={"x-caller-arn": APPSYNC_ROLE, "x-user-token": forged(user_pool, exp=1)})
+    assert refused.status_code == 401 and "user token rejected" in refused.json()["detail"]
+
+
+def test_an_identity_pool_caller_cannot_carry_another_users_token(client, user_pool):
+    alice, bob = user_pool.sign_in("alice"), user_pool.sign_in("bob")
+    pool = "cognito-idp.us-east-1.amazonaws.com/us-east-1_Example"
+    signed_by_alice = {
+        "x-caller-arn": APPSYNC_ROLE,
+        "x-caller-auth-provider": f"{pool},{pool}:CognitoSignIn:{alice.sub}",
+    }
+    assert client.get("/items", headers={**signed_by_alice, "x-user-token": alice.access_token}).status_code == 200
+    assert client.get("/items", headers={**signed_by_alice, "x-user-token": bob.access_token}).status_code == 403
+    assert client.get("/items", headers={**signed_by_alice, "x-user-token": "invented"}).status_code == 401
+
+
+def test_keys_are_fetched_once_and_again_for_an_unknown_key_id(user_pool, local_environment):
+    fetched = []
+    real = UserPoolTokens.from_environment(local_environment)
+
+    def fetch(url):
+        fetched.append(url)
+        return {"keys": [ROTATED_OUT.as_dict(private=False)]} if len(fetched) == 1 else real._fetch(url)
+
+    tokens = UserPoolTokens(
+        region=REGION,
+        user_pool_id=user_pool.pool_id,
+        client_id=user_pool.client_id,
+        endpoint=user_pool.endpoint,
+        fetch=fetch,
+    )
+    alice = user_pool.sign_in("alice")
+    assert tokens.owner(alice.access_token) == alice.sub  # the first key set lacked the key: fetched again
+    assert tokens.owner(alice.id_token) == alice.sub
+    assert fetched == [tokens.jwks_url, tokens.jwks_url]
