@@ -228,13 +228,6 @@ LEDGER: tuple[Acknowledgement, ...] = (
         "AWSLambdaBasicExecutionRole]",
         "the CDK SDK-call provider behind the Quick Sight guard only writes its own CloudWatch logs",
     ),
-{%- if cookiecutter.quicksight_edition == "enterprise" %}
-    Acknowledgement(
-        "Analytics/Bi/VpcConnectionRole",
-        "AwsSolutions::AwsSolutions-IAM5[Resource::*]",
-        "Quick Sight creates and describes network interfaces whose ids do not exist before it runs",
-    ),
-{%- endif %}
 {%- endif %}
 {%- endif %}
 {%- if cookiecutter.warehouse != "none" %}

@@ -206,9 +206,6 @@ class Warehouse(Construct):
                 "DatabaseName": settings.get("integration_database", INTEGRATION_DATABASE),
             },
         )
-        # The role's policy must be in place before the function runs; the integration before its database.
-        database.node.add_dependency(role)
-        database.node.add_dependency(self.integration)
         cdk.CfnOutput(self, "IntegrationDatabaseName", value=database.get_att_string("DatabaseName"))
         return database
 {%- if cookiecutter.warehouse == "serverless" %}
