@@ -20,7 +20,7 @@ sys.path.insert(0, str(PROJECT_ROOT))
 
 from {{ cookiecutter.package_name }}.config import EnvironmentConfig, load_environment  # noqa: E402
 
-# The edition the generated stacks rely on (Enterprise: column-level security, VPC connection).
+# The edition the generated stacks rely on (Enterprise: column-level security).
 REQUIRED_EDITION = "{{ cookiecutter.quicksight_edition | upper }}"
 SAML_FEDERATION = {{ "True" if cookiecutter.saml_federation == "yes" else "False" }}
 PLACEHOLDER_ENTITY_ID = "https://idp.example.com/REPLACE-WITH-YOUR-IDP-METADATA"

@@ -36,7 +36,9 @@ def test_lake_exists_only_when_analytics_is_on(dev, prod):
         assert ("AWS::QuickSight::DataSource" in present) is BI
         assert ("AWS::QuickSight::DataSet" in present) is BI
         assert ("AWS::IAM::SAMLProvider" in present) is SAML
-        assert ("AWS::QuickSight::VPCConnection" in present) is (BI and ENTERPRISE)
+        assert ("AWS::QuickSight::Analysis" in present) is BI
+        assert ("AWS::QuickSight::Dashboard" in present) is BI
+        assert "AWS::QuickSight::VPCConnection" not in present  # no data source would use it
 
 
 if ANALYTICS:
@@ -253,11 +255,68 @@ if BI:
             if resource["Type"].startswith("AWS::QuickSight::"):
                 assert set(guards) <= set(resource.get("DependsOn", [])), resource["Type"]
 
-    def test_edition_decides_column_level_security_and_the_vpc_connection(dev):
+    def test_edition_decides_column_level_security(dev):
         data_set = _one(dev["Analytics"], "AWS::QuickSight::DataSet")["Properties"]
         assert ("ColumnLevelPermissionRules" in data_set) is ENTERPRISE
-        connections = dev["Analytics"].find_resources("AWS::QuickSight::VPCConnection")
-        assert len(connections) == (1 if ENTERPRISE else 0)
+
+    def _columns_used(node) -> list[tuple[str, str]]:
+        """Every (dataset identifier, column name) a definition refers to, wherever it sits."""
+        if isinstance(node, list):
+            return [used for item in node for used in _columns_used(item)]
+        if not isinstance(node, dict):
+            return []
+        here = [(node["DataSetIdentifier"], node["ColumnName"])] if "ColumnName" in node else []
+        return here + [used for value in node.values() for used in _columns_used(value)]
+
+    def _definitions(dev) -> dict[str, dict]:
+        analytics = dev["Analytics"]
+        return {
+            kind: _one(analytics, f"AWS::QuickSight::{kind}")["Properties"] for kind in ("Analysis", "Dashboard")
+        }
+
+    def test_analysis_and_dashboard_visualise_columns_the_dataset_has(dev):
+        resources = dev.raw("Analytics")["Resources"]
+        (data_set_id,) = [k for k, r in resources.items() if r["Type"] == "AWS::QuickSight::DataSet"]
+        physical = next(iter(resources[data_set_id]["Properties"]["PhysicalTableMap"].values()))
+        columns = {c["Name"]: c["Type"] for c in physical["CustomSql"]["Columns"]}
+        for kind, properties in _definitions(dev).items():
+            definition = properties["Definition"]
+            (declaration,) = definition["DataSetIdentifierDeclarations"]
+            assert declaration["DataSetArn"] == {"Fn::GetAtt": [data_set_id, "Arn"]}, kind
+            used = _columns_used(definition["Sheets"])
+            assert {identifier for identifier, _ in used} == {declaration["Identifier"]}, kind
+            assert {name for _, name in used} <= set(columns), kind
+            assert "user_id" not in {name for _, name in used}  # hidden by column-level security in Enterprise
+            visuals = definition["Sheets"][0]["Visuals"]
+            assert len(visuals) >= 3, kind
+        dates = [f["DateDimensionField"] for f in _walk(_definitions(dev)["Dashboard"], "DateDimensionField")]
+        assert all(columns[d["Column"]["ColumnName"]] == "DATETIME" for d in dates) and dates
+        numbers = [f["NumericalMeasureField"]["Column"]["ColumnName"] for f in
+                   _walk(_definitions(dev)["Dashboard"], "NumericalMeasureField")]
+        assert all(columns[name] in ("INTEGER", "DECIMAL") for name in numbers) and numbers
+
+    def _walk(node, key: str) -> list[dict]:
+        if isinstance(node, list):
+            return [found for item in node for found in _walk(item, key)]
+        if not isinstance(node, dict):
+            return []
+        return ([node] if key in node else []) + [found for value in node.values() for found in _walk(value, key)]
+
+    def test_dashboard_is_published_from_the_analysis_definition_and_shared_with_the_owner(dev):
+        import yaml
+
+        from {{ cookiecutter.package_name }}.config import CONFIG_DIR
+
+        user = yaml.safe_load((CONFIG_DIR / "dev.yaml").read_text())["bi"]["quicksight_user"]
+        definitions = _definitions(dev)
+        assert definitions["Analysis"]["Definition"] == definitions["Dashboard"]["Definition"]
+        for kind, action in (("Analysis", "quicksight:UpdateAnalysis"), ("Dashboard", "quicksight:QueryDashboard")):
+            (permission,) = definitions[kind]["Permissions"]
+            assert json.dumps(permission["Principal"]).endswith(f':user/default/{user}"]]}}')
+            assert action in permission["Actions"]
+        assert "quicksight:UpdateDashboardPublishedVersion" in definitions["Dashboard"]["Permissions"][0]["Actions"]
+        options = definitions["Dashboard"]["DashboardPublishOptions"]
+        assert options["AdHocFilteringOption"]["AvailabilityStatus"] == "ENABLED"
 
 
 if SAML:

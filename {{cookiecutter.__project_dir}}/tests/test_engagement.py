@@ -53,6 +53,17 @@ if ENGAGEMENT == "end-user-messaging":
             Engagement(stack, "Engagement", config=settings, lake=None)
             Template.from_stack(stack).resource_count_is("AWS::SMSVOICE::Pool", pools)
 
+    def test_readme_says_what_pinpoint_did_that_these_successors_do_not():
+        from {{ cookiecutter.package_name }}.config import PROJECT_ROOT
+
+        readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+        sections = dict((part.split("\n", 1) + [""])[:2] for part in readme.split("\n## ")[1:])
+        messaging = " ".join(sections["Messaging (step 25)"].split())
+        for gap in ("segmentation", "campaigns", "journeys"):
+            assert gap in messaging, gap
+        for successor in ("Customer Profiles", "Connect outbound campaigns", "SendEmail", "SendTextMessage"):
+            assert successor in messaging, successor
+
 
 if ENGAGEMENT == "pinpoint":
 

@@ -60,3 +60,58 @@ if WAREHOUSE != "none":
             kind = "AWS::RedshiftServerless::Namespace" if WAREHOUSE == "serverless" else "AWS::Redshift::Cluster"
             (resource,) = _resources(templates, kind)
             assert resource["DeletionPolicy"] == policy
+
+    def _integration_database(templates) -> tuple[str, dict]:
+        resources = templates.raw("Warehouse")["Resources"]
+        (logical_id,) = [k for k, r in resources.items() if r["Type"] == "Custom::RedshiftIntegrationDatabase"]
+        return logical_id, resources[logical_id]
+
+    def test_the_integration_gets_its_database_once_it_exists(dev):
+        resources = dev.raw("Warehouse")["Resources"]
+        _, database = _integration_database(dev)
+        properties = database["Properties"]
+        (integration_id,) = [k for k, r in resources.items() if r["Type"] == "AWS::Redshift::Integration"]
+        # A GetAtt: CloudFormation creates the integration before its database.
+        assert properties["IntegrationArn"] == {"Fn::GetAtt": [integration_id, "IntegrationArn"]}
+        assert properties["Database"] == "analytics" and properties["DatabaseName"] == "app_data"
+        if WAREHOUSE == "serverless":
+            (workgroup,) = _resources(dev, "AWS::RedshiftServerless::Workgroup")
+            assert properties["WorkgroupName"] == workgroup["Properties"]["WorkgroupName"]
+            assert properties["NamespaceName"] == workgroup["Properties"]["NamespaceName"]
+        else:
+            (cluster_id,) = [k for k, r in resources.items() if r["Type"] == "AWS::Redshift::Cluster"]
+            assert properties["ClusterIdentifier"] == resources[cluster_id]["Properties"]["ClusterIdentifier"]
+            assert properties["SecretArn"] == {"Fn::GetAtt": [cluster_id, "MasterPasswordSecretArn"]}
+        (function_id,) = [
+            k
+            for k, r in resources.items()
+            if r["Type"] == "AWS::Lambda::Function" and r["Properties"]["Handler"] == "integration_database.handler"
+        ]
+        assert properties["ServiceToken"] == {"Fn::GetAtt": [function_id, "Arn"]}
+        assert resources[function_id]["Properties"]["Timeout"] == 600
+
+    def test_the_database_function_may_run_statements_on_this_warehouse_only(dev):
+        resources = dev.raw("Warehouse")["Resources"]
+        _, database = _integration_database(dev)
+        policies = [
+            r
+            for k, r in resources.items()
+            if r["Type"] == "AWS::IAM::Policy" and k.startswith("WarehouseIntegrationDatabaseRole")
+        ]
+        statements = {
+            json.dumps(s["Action"]): s for p in policies for s in p["Properties"]["PolicyDocument"]["Statement"]
+        }
+        execute = statements['"redshift-data:ExecuteStatement"']
+        if WAREHOUSE == "serverless":
+            (workgroup_id,) = [k for k, r in resources.items() if r["Type"] == "AWS::RedshiftServerless::Workgroup"]
+            assert execute["Resource"] == {"Fn::GetAtt": [workgroup_id, "Workgroup.WorkgroupArn"]}
+        else:
+            assert ":cluster:" in json.dumps(execute["Resource"])
+        follow = next(s for s in statements.values() if "redshift-data:DescribeStatement" in s["Action"])
+        assert follow["Condition"] == {"StringEquals": {"redshift-data:statement-owner-iam-userid": "${aws:userid}"}}
+        secret = statements['"secretsmanager:GetSecretValue"']["Resource"]
+        assert (
+            "redshift!" in json.dumps(secret)
+            if WAREHOUSE == "serverless"
+            else "MasterPasswordSecretArn" in json.dumps(secret)
+        )

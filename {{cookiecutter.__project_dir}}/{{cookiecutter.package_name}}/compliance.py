@@ -231,13 +231,25 @@ LEDGER: tuple[Acknowledgement, ...] = (
         "AWSLambdaBasicExecutionRole]",
         "the CDK SDK-call provider behind the Quick Sight guard only writes its own CloudWatch logs",
     ),
-{%- if cookiecutter.quicksight_edition == "enterprise" %}
-    Acknowledgement(
-        "Analytics/Bi/VpcConnectionRole",
-        "AwsSolutions::AwsSolutions-IAM5[Resource::*]",
-        "Quick Sight creates and describes network interfaces whose ids do not exist before it runs",
-    ),
 {%- endif %}
+{%- endif %}
+{%- if cookiecutter.warehouse != "none" %}
+    # Warehouse (step 23): the custom resource that creates the integration's database
+    Acknowledgement(
+        "Warehouse/Warehouse/IntegrationDatabaseRole",
+        "AwsSolutions::AwsSolutions-IAM5[Resource::*]",
+        "Data API statements have no ARN; the condition limits the role to statements it started itself",
+    ),
+{%- if cookiecutter.warehouse == "serverless" %}
+{%- for env in ("dev", "prod") %}
+    Acknowledgement(
+        "Warehouse/Warehouse/IntegrationDatabaseRole",
+        "AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:"
+        "<AWS::AccountId>:secret:redshift!{{ cookiecutter.project_slug }}-{{ env }}-warehouse-*]",
+        "CloudFormation does not return the namespace's managed admin secret; Secrets Manager adds a random "
+        "suffix to the name Redshift gives it",
+    ),
+{%- endfor %}
 {%- endif %}
 {%- endif %}
 {%- if cookiecutter.engagement == "pinpoint" %}

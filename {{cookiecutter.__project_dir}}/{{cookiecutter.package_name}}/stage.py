@@ -81,9 +81,6 @@ class ApplicationStage(cdk.Stage):
             "Bi",
             config=config,
             lake=self.lake,
-{%- if cookiecutter.quicksight_edition == "enterprise" %}
-            network=self.network,
-{%- endif %}
         )
 {%- if cookiecutter.saml_federation == "yes" %}
         self.federation = QuickSightFederation(analytics_stack, "Federation", config=config)

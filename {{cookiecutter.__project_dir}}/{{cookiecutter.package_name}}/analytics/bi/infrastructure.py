@@ -1,4 +1,6 @@
-"""Quick Sight over the lake (step 22): an Athena data source and a dataset over the log table.
+"""Quick Sight over the lake (step 22): an Athena data source, a dataset over the log table, and
+an analysis and a published dashboard over that dataset (bi/dashboard.py), all shared with the
+configured Quick Sight user.
 
 The Quick Sight account subscription has no CloudFormation resource: it must exist before
 deploy. scripts/check_prerequisites.py checks it (and the user granted below) before
@@ -10,20 +12,15 @@ created, so a missing one fails the deploy first, with Quick Sight's own message
 from __future__ import annotations
 
 import aws_cdk as cdk
-{%- if cookiecutter.quicksight_edition == "enterprise" %}
-from aws_cdk import aws_ec2 as ec2
-{%- endif %}
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_quicksight as quicksight
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
+from {{ cookiecutter.package_name }}.analytics.bi import dashboard
 from {{ cookiecutter.package_name }}.analytics.lake import log_schema
 from {{ cookiecutter.package_name }}.analytics.lake.infrastructure import Lake
 from {{ cookiecutter.package_name }}.config import EnvironmentConfig
-{%- if cookiecutter.quicksight_edition == "enterprise" %}
-from {{ cookiecutter.package_name }}.network.infrastructure import Network
-{%- endif %}
 
 DATA_SOURCE_ACTIONS = (
     "quicksight:DescribeDataSource",
@@ -88,9 +85,6 @@ class BusinessIntelligence(Construct):
         *,
         config: EnvironmentConfig,
         lake: Lake,
-{%- if cookiecutter.quicksight_edition == "enterprise" %}
-        network: Network,
-{%- endif %}
     ) -> None:
         super().__init__(scope, construct_id)
         prefix = config.stack_name("bi")
@@ -149,13 +143,50 @@ class BusinessIntelligence(Construct):
             ],
 {%- endif %}
         )
-{%- if cookiecutter.quicksight_edition == "enterprise" %}
-        vpc_cidr = config.section("network").get("cidr", "10.0.0.0/16")  # a literal: cdk-nag reads it
-        self.vpc_connection = self._vpc_connection(prefix, network, vpc_cidr)
-{%- endif %}
-        for resource in (self.data_source, self.data_set{% if cookiecutter.quicksight_edition == "enterprise" %}, self.vpc_connection{% endif %}):
+        self.analysis, self.dashboard = self._dashboards(prefix, owner)
+        for resource in (self.data_source, self.data_set, self.analysis, self.dashboard):
             resource.node.add_dependency(guard)
         cdk.CfnOutput(self, "QuickSightDataSetId", value=f"{prefix}-app-logs")
+        cdk.CfnOutput(self, "QuickSightDashboardId", value=f"{prefix}-service")
+
+    def _dashboards(self, prefix: str, owner: str) -> tuple[quicksight.CfnAnalysis, quicksight.CfnDashboard]:
+        """The analysis the owner can edit, and the dashboard published from the same definition."""
+        definition = dashboard.definition(self.data_set.attr_arn)
+        analysis = quicksight.CfnAnalysis(
+            self,
+            "ServiceAnalysis",
+            aws_account_id=cdk.Aws.ACCOUNT_ID,
+            analysis_id=f"{prefix}-service",
+            name=f"{prefix} service logs",
+            definition=definition,
+            permissions=[
+                quicksight.CfnAnalysis.ResourcePermissionProperty(
+                    principal=owner, actions=list(dashboard.ANALYSIS_ACTIONS)
+                )
+            ],
+        )
+        published = quicksight.CfnDashboard(
+            self,
+            "ServiceDashboard",
+            aws_account_id=cdk.Aws.ACCOUNT_ID,
+            dashboard_id=f"{prefix}-service",
+            name=f"{prefix} service logs",
+            definition=definition,
+            version_description="generated from analytics/bi/dashboard.py",
+            dashboard_publish_options=quicksight.CfnDashboard.DashboardPublishOptionsProperty(
+                ad_hoc_filtering_option=quicksight.CfnDashboard.AdHocFilteringOptionProperty(
+                    availability_status="ENABLED"
+                ),
+                export_to_csv_option=quicksight.CfnDashboard.ExportToCSVOptionProperty(availability_status="ENABLED"),
+                sheet_controls_option=quicksight.CfnDashboard.SheetControlsOptionProperty(visibility_state="EXPANDED"),
+            ),
+            permissions=[
+                quicksight.CfnDashboard.ResourcePermissionProperty(
+                    principal=owner, actions=list(dashboard.DASHBOARD_ACTIONS)
+                )
+            ],
+        )
+        return analysis, published
 
     def _prerequisites_guard(self, config: EnvironmentConfig, prefix: str, owner: str) -> Construct:
         """Reads the subscription and the owner before anything else: CloudFormation stops at the first missing."""
@@ -198,50 +229,3 @@ class BusinessIntelligence(Construct):
         )
         user.node.add_dependency(subscription)
         return guard
-{%- if cookiecutter.quicksight_edition == "enterprise" %}
-
-    def _vpc_connection(self, prefix: str, network: Network, vpc_cidr: str) -> quicksight.CfnVPCConnection:
-        """Enterprise only: Quick Sight reaches private data sources (e.g. the Redshift warehouse) in the VPC."""
-        security_group = ec2.SecurityGroup(
-            self,
-            "VpcConnectionSecurityGroup",
-            vpc=network.vpc,
-            description="Quick Sight network interfaces: outbound to the VPC only",
-            allow_all_outbound=False,
-        )
-        security_group.add_egress_rule(
-            ec2.Peer.ipv4(vpc_cidr), ec2.Port.tcp_range(1024, 65535), "data sources in the VPC"
-        )
-        role = iam.Role(
-            self,
-            "VpcConnectionRole",
-            assumed_by=iam.ServicePrincipal("quicksight.amazonaws.com"),
-            description="Quick Sight creates its network interfaces in the private subnets with this role",
-        )
-        role.add_to_policy(
-            iam.PolicyStatement(
-                actions=[
-                    "ec2:CreateNetworkInterface",
-                    "ec2:ModifyNetworkInterfaceAttribute",
-                    "ec2:DeleteNetworkInterface",
-                    "ec2:DescribeSubnets",
-                    "ec2:DescribeSecurityGroups",
-                ],
-                resources=["*"],
-            )
-        )
-        subnets = network.vpc.select_subnets(subnet_group_name="private").subnet_ids
-        connection = quicksight.CfnVPCConnection(
-            self,
-            "VpcConnection",
-            aws_account_id=cdk.Aws.ACCOUNT_ID,
-            vpc_connection_id=f"{prefix}-vpc",
-            name=f"{prefix} private subnets",
-            subnet_ids=subnets,
-            security_group_ids=[security_group.security_group_id],
-            role_arn=role.role_arn,
-            availability_status="AVAILABLE",
-        )
-        connection.node.add_dependency(role)
-        return connection
-{%- endif %}

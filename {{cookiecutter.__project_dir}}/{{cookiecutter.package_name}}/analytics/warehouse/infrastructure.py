@@ -9,26 +9,36 @@ encrypted with its own key, the admin password generated and kept in Secrets Man
 Redshift, enhanced VPC routing and audit logs to CloudWatch. The zero-ETL integration
 copies the table continuously; it needs the table's point-in-time recovery (on in data/),
 a table resource policy (`allow_zero_etl_export`), a resource policy on the warehouse
-authorising the table, and case-sensitive identifiers on the warehouse.
+authorising the table, and case-sensitive identifiers on the warehouse. Replication starts once
+the warehouse has a database created from the integration: a custom resource runs
+`CREATE DATABASE ... FROM INTEGRATION` through the Redshift Data API (runtime/).
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import aws_cdk as cdk
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
 from aws_cdk import aws_redshift as redshift
 {%- if cookiecutter.warehouse == "serverless" %}
 from aws_cdk import aws_redshiftserverless as redshiftserverless
 {%- endif %}
 from constructs import Construct
 
+from {{ cookiecutter.package_name }}.api.infrastructure import LAMBDA_ARCHITECTURE, LAMBDA_RUNTIME
 from {{ cookiecutter.package_name }}.config import EnvironmentConfig
 from {{ cookiecutter.package_name }}.network.infrastructure import Network
 
+RUNTIME = Path(__file__).resolve().parent / "runtime"
 DATABASE = "analytics"
+# The database the integration replicates the table into: one table per DynamoDB table, in schema public.
+INTEGRATION_DATABASE = "app_data"
 ADMIN_USER = "warehouse_admin"
 PORT = 5440  # not the default 5439 (cdk-nag RS4); RA3 and Serverless accept 5431-5455
 AUDIT_LOGS = ["connectionlog", "userlog", "useractivitylog"]
@@ -134,6 +144,70 @@ class Warehouse(Construct):
         )
         self.integration.node.add_dependency(self.warehouse)
         cdk.CfnOutput(self, "ZeroEtlIntegrationArn", value=self.integration.attr_integration_arn)
+        self.integration_database = self._integration_database(config, settings)
+
+    def _integration_database(self, config: EnvironmentConfig, settings) -> cdk.CustomResource:
+        """Step 23's last piece: the database the integration fills, created as the warehouse's admin."""
+        role = iam.Role(
+            self,
+            "IntegrationDatabaseRole",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description="Creates the zero-ETL integration's database through the Redshift Data API",
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(actions=["redshift-data:ExecuteStatement"], resources=[self._data_api_arn])
+        )
+        # Statements have no ARN before they exist: the caller may only follow and cancel its own.
+        role.add_to_policy(
+            iam.PolicyStatement(
+                actions=[
+                    "redshift-data:DescribeStatement",
+                    "redshift-data:GetStatementResult",
+                    "redshift-data:CancelStatement",
+                ],
+                resources=["*"],
+                conditions={"StringEquals": {"redshift-data:statement-owner-iam-userid": "${aws:userid}"}},
+            )
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(actions=["secretsmanager:GetSecretValue"], resources=[self._admin_secret_arn])
+        )
+        if self._secret_lookup is not None:
+            role.add_to_policy(self._secret_lookup)
+        self.key.grant_decrypt(role)
+        log_group = logs.LogGroup(
+            self,
+            "IntegrationDatabaseLogs",
+            retention=logs.RetentionDays.ONE_MONTH,
+            removal_policy=cdk.RemovalPolicy.DESTROY,
+        )
+        log_group.grant_write(role)
+        function = lambda_.Function(
+            self,
+            "IntegrationDatabaseFunction",
+            runtime=LAMBDA_RUNTIME,
+            architecture=LAMBDA_ARCHITECTURE,
+            handler="integration_database.handler",
+            code=lambda_.Code.from_asset(str(RUNTIME)),
+            role=role,
+            log_group=log_group,
+            timeout=cdk.Duration.minutes(10),
+            description="CREATE DATABASE ... FROM INTEGRATION for the zero-ETL integration (custom resource)",
+        )
+        database = cdk.CustomResource(
+            self,
+            "IntegrationDatabase",
+            service_token=function.function_arn,
+            resource_type="Custom::RedshiftIntegrationDatabase",
+            properties={
+                **self._data_api_target,
+                "Database": DATABASE,
+                "IntegrationArn": self.integration.attr_integration_arn,
+                "DatabaseName": settings.get("integration_database", INTEGRATION_DATABASE),
+            },
+        )
+        cdk.CfnOutput(self, "IntegrationDatabaseName", value=database.get_att_string("DatabaseName"))
+        return database
 {%- if cookiecutter.warehouse == "serverless" %}
 
     def _serverless(self, config: EnvironmentConfig, settings, subnet_ids: list[str], table) -> str:
@@ -179,6 +253,18 @@ class Warehouse(Construct):
             ],
         )
         self.warehouse.add_resource_dependency(namespace)
+        self._data_api_target = {"WorkgroupName": self.name}
+        self._data_api_arn = self.warehouse.attr_workgroup_workgroup_arn
+        # CloudFormation does not return the managed secret's ARN (cloudformation-coverage-roadmap#2021): the
+        # function reads it from the namespace. Redshift names the secret redshift!<namespace>-<admin user>.
+        self._data_api_target["NamespaceName"] = self.name
+        self._admin_secret_arn = (
+            f"arn:{cdk.Aws.PARTITION}:secretsmanager:{cdk.Aws.REGION}:{cdk.Aws.ACCOUNT_ID}"
+            f":secret:redshift!{self.name}-*"
+        )
+        self._secret_lookup = iam.PolicyStatement(
+            actions=["redshift-serverless:GetNamespace"], resources=[namespace.attr_namespace_namespace_arn]
+        )
         cdk.CfnOutput(self, "WorkgroupName", value=self.name)
         return target_arn
 {%- else %}
@@ -232,6 +318,12 @@ class Warehouse(Construct):
         self.warehouse.namespace_resource_policy = _warehouse_policy(
             table.table_arn, f"arn:{cdk.Aws.PARTITION}:redshift:{cdk.Aws.REGION}:{cdk.Aws.ACCOUNT_ID}:namespace:*"
         )
+        self._admin_secret_arn = self.warehouse.attr_master_password_secret_arn
+        self._data_api_target = {"ClusterIdentifier": self.name, "SecretArn": self._admin_secret_arn}
+        self._data_api_arn = (
+            f"arn:{cdk.Aws.PARTITION}:redshift:{cdk.Aws.REGION}:{cdk.Aws.ACCOUNT_ID}:cluster:{self.name}"
+        )
+        self._secret_lookup = None
         cdk.CfnOutput(self, "ClusterIdentifier", value=self.name)
         return target_arn
 {%- endif %}
