@@ -49,8 +49,13 @@ class Provenance:
             cookiecutter[VERSION_KEY] = self.version
         else:
             cookiecutter.pop(VERSION_KEY, None)
-        return {"template": self.template, "commit": self.commit, "checkout": self.checkout, "context": context,
-                "directory": None}
+        return {
+            "template": self.template,
+            "commit": self.commit,
+            "checkout": self.checkout,
+            "context": context,
+            "directory": None,
+        }
 
     def dumps(self) -> str:
         """The bytes cruft writes for the same state."""
@@ -67,8 +72,13 @@ def read(project: Path) -> Provenance:
         raise ProvenanceError(f"{project}: no {CRUFT_FILE}; it was not rendered by refarch or cruft") from None
     except (OSError, ValueError, KeyError, TypeError) as problem:
         raise ProvenanceError(f"{path}: unreadable provenance ({type(problem).__name__}: {problem})") from None
-    return Provenance(template=template, commit=state.get("commit"), checkout=state.get("checkout"),
-                      version=cookiecutter.get(VERSION_KEY), context=state["context"])
+    return Provenance(
+        template=template,
+        commit=state.get("commit"),
+        checkout=state.get("checkout"),
+        version=cookiecutter.get(VERSION_KEY),
+        context=state["context"],
+    )
 
 
 def write(project: Path, provenance: Provenance) -> None:
@@ -88,8 +98,9 @@ def template_version(template: Path) -> str | None:
 
 def git_commit(directory: Path) -> str | None:
     try:
-        result = subprocess.run(["git", "-C", str(directory), "rev-parse", "HEAD"], capture_output=True, text=True,
-                                check=True)
+        result = subprocess.run(
+            ["git", "-C", str(directory), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+        )
     except (OSError, subprocess.CalledProcessError):
         return None
     return result.stdout.strip() or None
@@ -105,8 +116,7 @@ def bundled_source() -> tuple[str, str | None]:
         baked = json.loads(BAKED_SOURCE.read_text(encoding="utf-8"))
         return baked["repository"], baked.get("commit")
     checkout = PACKAGE_DIR.parent
-    origin = subprocess.run(["git", "-C", str(checkout), "remote", "get-url", "origin"], capture_output=True,
-                            text=True)
+    origin = subprocess.run(["git", "-C", str(checkout), "remote", "get-url", "origin"], capture_output=True, text=True)
     location = origin.stdout.strip() if origin.returncode == 0 and origin.stdout.strip() else canonical_repository()
     return location, git_commit(checkout)
 

@@ -100,8 +100,11 @@ class Repository:
     def resolve(self, ref: str | None) -> str:
         target = ref or "HEAD"
         for candidate in (target, f"refs/tags/{target}", f"refs/tags/{TAG_PREFIX}{target}"):
-            result = subprocess.run(["git", "-C", str(self.clone), "rev-parse", "--verify", "--quiet",
-                                     f"{candidate}^{{commit}}"], capture_output=True, text=True)
+            result = subprocess.run(
+                ["git", "-C", str(self.clone), "rev-parse", "--verify", "--quiet", f"{candidate}^{{commit}}"],
+                capture_output=True,
+                text=True,
+            )
             if result.returncode == 0:
                 return result.stdout.strip()
         raise TemplateSourceError(f"--to {target}: no such tag, branch or commit in template {self.location}")
@@ -109,8 +112,9 @@ class Repository:
     def checkout(self, ref: str | None, directory: Path) -> Checkout:
         """The files of `ref` (default: the default branch) extracted into `directory`."""
         commit = self.resolve(ref)
-        archive = subprocess.run(["git", "-C", str(self.clone), "archive", "--format=tar", commit],
-                                 capture_output=True, check=True)
+        archive = subprocess.run(
+            ["git", "-C", str(self.clone), "archive", "--format=tar", commit], capture_output=True, check=True
+        )
         directory.mkdir(parents=True, exist_ok=True)
         with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
             tar.extractall(directory, filter="tar")
