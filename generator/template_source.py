@@ -93,7 +93,7 @@ class Repository:
         self.clone = scratch / "template.git"
         if not self.clone.exists():
             try:
-                _git("clone", "--quiet", "--bare", "--filter=blob:none", location, str(self.clone))
+                _git("clone", "--quiet", "--bare", location, str(self.clone))
             except TemplateSourceError as problem:
                 raise TemplateSourceError(f"template {location} cannot be cloned ({problem})") from None
 

@@ -1,146 +1,31 @@
 """The lifecycle of a project: check, diff, update with git conflicts and migrations, fleet, cruft.
 
-A template repository with three tagged releases is built from this checkout, as a platform
-team would publish it, and served from a bare repository that stands in for the remote:
-- v0.2.0: this checkout;
-- v0.3.0: renames `api_xray` to `api_tracing` (a migration), changes the README paragraph the
-  user edits (a conflict) and the Makefile the user does not (clean), deletes constraints.txt,
-  adds a `runbook` component (off by default) and changes the table's partition key (a
-  replacement of a stateful resource);
-- v0.4.0: renames `api_tracing` to `xray_tracing` (a second migration).
-Updates run with `--no-synth` here; tests/test_lifecycle_impact.py covers the impact gate.
+The template's releases are described in tests/template_releases.py. Updates run with
+`--no-synth` here; tests/test_lifecycle_impact.py covers the infrastructure-impact gate.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-from typer.testing import CliRunner
-
 from generator import lifecycle
-from generator.cli import app
 
-from .conftest import ROOT
-
-PROJECT_DIR = "{{cookiecutter.__project_dir}}"
-GIT = ["git", "-c", "user.name=Dev", "-c", "user.email=dev@example.com"]
-ORIGINAL_SENTENCE = "Dev is disposable: destroying it deletes its data."
-USER_SENTENCE = "Dev is yours to break: destroying it deletes its data."
-TEMPLATE_SENTENCE = "Dev is disposable by design: destroying it deletes its data."
-REST_OF_LINE = " Prod keeps its stateful resources\n"
-runner = CliRunner()
-
-
-def run(*args: str, cwd: Path) -> str:
-    return subprocess.run(list(args), cwd=cwd, check=True, capture_output=True, text=True).stdout
-
-
-def refarch(*args: str) -> tuple[int, str]:
-    result = runner.invoke(app, list(args))
-    return result.exit_code, result.output
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {path}"
-    path.write_text(text.replace(old, new), encoding="utf-8")
-
-
-def rename_everywhere(repo: Path, old: str, new: str) -> None:
-    for path in repo.rglob("*"):
-        if path.is_file() and ".git" not in path.parts:
-            try:
-                text = path.read_text(encoding="utf-8")
-            except UnicodeDecodeError:
-                continue
-            if old in text:
-                path.write_text(text.replace(old, new), encoding="utf-8")
-
-
-def release(repo: Path, version: str, migration: str) -> None:
-    """Bump the version, declare the migration, regenerate cookiecutter.json from the edited spec, tag."""
-    spec_file = repo / "generator" / "spec.py"
-    text = re.sub(r'TEMPLATE_VERSION = "[^"]+"', f'TEMPLATE_VERSION = "{version}"', spec_file.read_text())
-    if migration and "MIGRATIONS: tuple[Migration, ...] = ()" in text:
-        text = text.replace("MIGRATIONS: tuple[Migration, ...] = ()", f"MIGRATIONS: tuple[Migration, ...] = ({migration},)")
-    elif migration:
-        text = text.replace("MIGRATIONS: tuple[Migration, ...] = (", f"MIGRATIONS: tuple[Migration, ...] = ({migration}, ")
-    spec_file.write_text(text)
-    generated = subprocess.run([sys.executable, "-c", "from generator import spec; print(spec.render_cookiecutter_json(), end='')"],
-                               cwd=repo, check=True, capture_output=True, text=True).stdout
-    (repo / "cookiecutter.json").write_text(generated)
-    run("git", "add", "-A", cwd=repo)
-    run(*GIT, "commit", "-q", "-m", f"Release {version}", cwd=repo)
-    run("git", "tag", f"v{version}", cwd=repo)
-
-
-@pytest.fixture(scope="session")
-def template_remote(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    work = tmp_path_factory.mktemp("template-work")
-    listed = run("git", "ls-files", "--cached", "--others", "--exclude-standard", "-z", cwd=ROOT).split("\0")
-    for relative in filter(None, listed):
-        source = ROOT / relative
-        if source.is_file():
-            (work / relative).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, work / relative)
-    run("git", "init", "-q", "-b", "main", cwd=work)
-    release(work, "0.2.0", "")
-
-    project = work / PROJECT_DIR
-    rename_everywhere(work, "api_xray", "api_tracing")
-    edit(project / "README.md", ORIGINAL_SENTENCE, TEMPLATE_SENTENCE)
-    (project / "Makefile").write_text((project / "Makefile").read_text() + "\n# Keep the lock file current.\n")
-    (project / "constraints.txt").unlink()
-    (project / "RUNBOOK.md").write_text("# {{ cookiecutter.project_name }} runbook\n\nWho to call.\n")
-    edit(project / "{{cookiecutter.package_name}}" / "data" / "infrastructure.py", 'name="pk"', 'name="id"')
-    spec_file = work / "generator" / "spec.py"
-    edit(spec_file, "OPTIONS: tuple[Option, ...] = _options()", 'OPTIONS: tuple[Option, ...] = _options() + (\n'
-         '    Option("runbook", "toggle", NO, "An operations runbook.", choices=TOGGLE, group="components"),\n)')
-    edit(spec_file, "COMPONENTS: tuple[Component, ...] = (", 'COMPONENTS: tuple[Component, ...] = (\n'
-         '    Component("runbook", "Operations runbook", "identity", (), enabled_when=(on("runbook"),),\n'
-         '              paths=("RUNBOOK.md",)),')
-    release(work, "0.3.0", 'Migration("0.3.0", "rename_option", "api_xray", new_name="api_tracing")')
-
-    rename_everywhere(work, "api_tracing", "xray_tracing")
-    edit(spec_file, 'Migration("0.3.0", "rename_option", "api_xray", new_name="xray_tracing")',
-         'Migration("0.3.0", "rename_option", "api_xray", new_name="api_tracing")')
-    release(work, "0.4.0", 'Migration("0.4.0", "rename_option", "api_tracing", new_name="xray_tracing")')
-
-    remote = tmp_path_factory.mktemp("remote") / "refarch.git"
-    run("git", "clone", "-q", "--bare", str(work), str(remote), cwd=work)
-    return remote
-
-
-def new_project(remote: Path, where: Path, version: str, *extra: str) -> Path:
-    code, output = refarch("new", "--template", f"{remote}@v{version}", "--edition", "minimal",
-                           "--output-dir", str(where), *extra)
-    assert code == 0, output
-    project = where / "modern-app"
-    run("git", "init", "-q", "-b", "main", cwd=project)
-    run("git", "add", "-A", cwd=project)
-    run(*GIT, "commit", "-q", "-m", "Generated", cwd=project)
-    return project
-
-
-def commit_all(project: Path, message: str) -> None:
-    run("git", "add", "-A", cwd=project)
-    run(*GIT, "commit", "-q", "-m", message, cwd=project)
-
-
-def edit_as_user(project: Path) -> None:
-    edit(project / "README.md", ORIGINAL_SENTENCE, USER_SENTENCE)
-    (project / "app.py").write_text((project / "app.py").read_text() + "# Our own note.\n")
-    commit_all(project, "Our edits")
-
-
-def state(project: Path) -> dict:
-    return json.loads((project / ".cruft.json").read_text())
+from .template_releases import (
+    GIT,
+    REST_OF_LINE,
+    TEMPLATE_SENTENCE,
+    USER_SENTENCE,
+    commit_all,
+    edit_as_user,
+    new_project,
+    refarch,
+    run,
+    state,
+)
 
 
 def test_new_from_a_template_url_records_location_commit_version_and_answers(template_remote, tmp_path):
@@ -159,7 +44,10 @@ def test_check_reports_current_and_latest_and_exits_by_status(template_remote, t
     code, output = refarch("check", str(behind), "--format", "json")
     assert code == 1
     assert {k: json.loads(output)[k] for k in ("current", "latest", "behind")} == {
-        "current": "0.3.0", "latest": "0.4.0", "behind": 1}
+        "current": "0.3.0",
+        "latest": "0.4.0",
+        "behind": 1,
+    }
     current = new_project(template_remote, tmp_path / "new", "0.4.0")
     code, output = refarch("check", str(current))
     assert code == 0 and "0.4.0 is the latest" in output
@@ -183,7 +71,10 @@ def test_diff_shows_only_the_projects_own_edits(template_remote, tmp_path):
     code, output = refarch("diff", str(project), "--stat", "--exit-code")
     assert code == 1
     assert re.findall(r"^ (\w+) +(\S+)$", output, re.M) == [
-        ("modified", "README.md"), ("modified", "app.py"), ("deleted", "constraints.txt")]
+        ("modified", "README.md"),
+        ("modified", "app.py"),
+        ("deleted", "constraints.txt"),
+    ]
     code, patch = refarch("diff", str(project))
     assert code == 0 and f"+{USER_SENTENCE}{REST_OF_LINE}" in patch and "+# Our own note.\n" in patch
 
@@ -196,8 +87,12 @@ def test_update_dry_run_prints_the_file_plan_and_writes_nothing(template_remote,
     assert code == 0, output
     plan = json.loads(output)
     files = {f["path"]: f["kind"] for f in plan["files"]}
-    assert files == {"Makefile": "clean", "README.md": "conflicting", "constraints.txt": "removed",
-                     "modern_app/data/infrastructure.py": "clean"}
+    assert files == {
+        "Makefile": "clean",
+        "README.md": "conflicting",
+        "constraints.txt": "removed",
+        "modern_app/data/infrastructure.py": "clean",
+    }
     assert plan["migrations"] == ["0.3.0: option 'api_xray' is renamed 'api_tracing'"]
     assert (plan["from_version"], plan["to_version"], plan["written"]) == ("0.2.0", "0.3.0", False)
     assert run("git", "rev-parse", "HEAD", cwd=project) == head
@@ -213,8 +108,10 @@ def test_update_merges_clean_changes_and_leaves_conflicts_to_git(template_remote
     assert sorted(line.split()[2] for line in unmerged) == ["1", "2", "3"]
     assert {line.split("\t")[1] for line in unmerged} == {"README.md"}
     readme = (project / "README.md").read_text()
-    assert (f"<<<<<<< project\n{USER_SENTENCE}{REST_OF_LINE}=======\n{TEMPLATE_SENTENCE}{REST_OF_LINE}"
-            ">>>>>>> template 0.3.0\n") in readme
+    assert (
+        f"<<<<<<< project\n{USER_SENTENCE}{REST_OF_LINE}=======\n{TEMPLATE_SENTENCE}{REST_OF_LINE}"
+        ">>>>>>> template 0.3.0\n"
+    ) in readme
     assert "both modified:   README.md" in run("git", "status", cwd=project)
     assert not list(project.rglob("*.rej")) and not list(project.rglob("*.orig"))
     assert (project / "app.py").read_text().endswith("# Our own note.\n")
@@ -224,8 +121,12 @@ def test_update_merges_clean_changes_and_leaves_conflicts_to_git(template_remote
     answers = recorded["context"]["cookiecutter"]
     assert recorded["commit"] == run("git", "rev-parse", "v0.3.0^{commit}", cwd=template_remote).strip()
     assert answers["_template_version"] == "0.3.0" and answers["api_tracing"] == "yes" and "api_xray" not in answers
-    (project / "README.md").write_text(readme.split("<<<<<<< project\n")[0] + USER_SENTENCE + REST_OF_LINE
-                                       + readme.split(">>>>>>> template 0.3.0\n")[1])
+    (project / "README.md").write_text(
+        readme.split("<<<<<<< project\n")[0]
+        + USER_SENTENCE
+        + REST_OF_LINE
+        + readme.split(">>>>>>> template 0.3.0\n")[1]
+    )
     run("git", "add", "README.md", cwd=project)
     run(*GIT, "commit", "-q", "--no-edit", cwd=project)
     parents = run("git", "log", "-1", "--format=%P", cwd=project).split()
@@ -317,7 +218,10 @@ def test_fleet_lists_every_project_and_updates_each_on_a_branch(template_remote,
     assert code == 0, output
     rows = {Path(r["path"]).parent.name: r for r in json.loads(output)}
     assert {n: (r["version"], r["behind"], r["edited"], r["edition"]) for n, r in rows.items()} == {
-        "alpha": ("0.2.0", 2, 2, "minimal"), "beta": ("0.3.0", 1, 0, "minimal"), "gamma": ("0.4.0", 0, 0, "minimal")}
+        "alpha": ("0.2.0", 2, 2, "minimal"),
+        "beta": ("0.3.0", 1, 0, "minimal"),
+        "gamma": ("0.4.0", 0, 0, "minimal"),
+    }
     assert "identity" in rows["alpha"]["components"] and "search" not in rows["alpha"]["components"]
     code, output = refarch("fleet", str(roots), "--format", "github-matrix")
     assert [Path(e["project"]).parent.name for e in json.loads(output)["include"]] == ["alpha", "beta"]
@@ -326,8 +230,7 @@ def test_fleet_lists_every_project_and_updates_each_on_a_branch(template_remote,
     code, output = refarch("fleet", "update", str(roots), "--branch", "template-0.4", "--no-synth", "--format", "json")
     assert code == 1
     outcomes = {Path(o["path"]).parent.name: o for o in json.loads(output)}
-    assert {n: o["status"] for n, o in outcomes.items()} == {"alpha": "conflict", "beta": "updated",
-                                                             "gamma": "current"}
+    assert {n: o["status"] for n, o in outcomes.items()} == {"alpha": "conflict", "beta": "updated", "gamma": "current"}
     assert outcomes["alpha"]["detail"] == "README.md"
     for project, head in heads.items():
         assert run("git", "rev-parse", "HEAD", cwd=project) == head
@@ -336,5 +239,7 @@ def test_fleet_lists_every_project_and_updates_each_on_a_branch(template_remote,
     assert run("git", "branch", "--list", "template-0.4", cwd=conflicted) == ""
     message = run("git", "log", "-1", "--format=%B", "template-0.4", cwd=behind)
     assert message.startswith("Update the template from 0.3.0 to 0.4.0")
-    assert json.loads(run("git", "show", "template-0.4:.cruft.json", cwd=behind))["commit"] == run(
-        "git", "rev-parse", "v0.4.0^{commit}", cwd=template_remote).strip()
+    assert (
+        json.loads(run("git", "show", "template-0.4:.cruft.json", cwd=behind))["commit"]
+        == run("git", "rev-parse", "v0.4.0^{commit}", cwd=template_remote).strip()
+    )
