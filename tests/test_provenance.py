@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import answers, render
+from generator import answers, provenance, render, spec
 
 from .conftest import ROOT, tree
 
@@ -44,7 +44,11 @@ def test_cruft_create_and_refarch_new_write_identical_projects(template_repo, tm
                     "--output-dir", str(tmp_path / "cruft"), cwd=tmp_path)
     assert created.returncode == 0, created.stderr
     ours = render.render(answers.resolve(GIVEN), tmp_path / "refarch", template=template_repo)
-    assert tree(ours) == tree(tmp_path / "cruft" / "order-desk")
+    theirs = tmp_path / "cruft" / "order-desk"
+    assert tree(ours, exclude=(".cruft.json",)) == tree(theirs, exclude=(".cruft.json",))
+    recorded = json.loads((ours / ".cruft.json").read_text())
+    assert recorded["context"]["cookiecutter"].pop("_template_version") == spec.TEMPLATE_VERSION
+    assert recorded == json.loads((theirs / ".cruft.json").read_text())
 
 
 def test_cruft_check_accepts_the_provenance_refarch_writes(template_repo, tmp_path, isolated_home):
@@ -52,5 +56,20 @@ def test_cruft_check_accepts_the_provenance_refarch_writes(template_repo, tmp_pa
     state = json.loads((project / ".cruft.json").read_text())
     assert state["template"] == str(template_repo) and len(state["commit"]) == 40
     assert state["context"]["cookiecutter"]["project_name"] == "Order Desk"
+    checked = cruft("check", cwd=project)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_a_render_from_the_checkout_records_its_published_repository(template_repo, tmp_path, isolated_home,
+                                                                     monkeypatch):
+    """Not the checkout's path: the repository it is published from, which cruft can clone from anywhere."""
+    remote = tmp_path / "published.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(ROOT), str(remote)], check=True)
+    monkeypatch.setattr(render, "template_dir", lambda: template_repo)
+    monkeypatch.setattr(provenance, "canonical_repository", lambda: str(remote))
+    project = render.render(answers.resolve(GIVEN), tmp_path / "out")
+    state = json.loads((project / ".cruft.json").read_text())
+    head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True, text=True).stdout
+    assert (state["template"], state["commit"]) == (str(remote), head.strip())
     checked = cruft("check", cwd=project)
     assert checked.returncode == 0, checked.stdout + checked.stderr
