@@ -323,7 +323,7 @@ def update(
     python: Annotated[str | None, typer.Option("--python", help="Interpreter with the project's dependencies.")]
     = None,
 ) -> None:
-    """Three-way merge the template's changes into the project; conflicts are left as git conflicts."""
+    """Three-way merge the template's changes into the project; conflicts are left as git conflicts (exit 1)."""
     from generator import update as updating
 
     text_or_json(output_format)

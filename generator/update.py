@@ -205,7 +205,10 @@ def prepare(
     if target_ref is None:
         from generator import template_source
 
-        tags = template_source.version_tags(location or recorded.template)
+        try:
+            tags = template_source.version_tags(location or recorded.template)
+        except template_source.TemplateSourceError as problem:
+            raise LifecycleError(str(problem)) from None
         latest = template_source.latest_version(tags)
         target_ref = f"{template_source.TAG_PREFIX}{latest}" if latest else None
     target_checkout = lifecycle.template_checkout(
@@ -273,6 +276,8 @@ def update(
         scratch = Path(temporary)
         prepared = prepare(project, scratch, to=to, assignments=assignments or {}, location=location)
         plan = prepared.plan
+        if plan.to_commit == lifecycle.read(project).commit and not plan.answers_changed:
+            return plan  # already on that commit with those answers: nothing to merge
         after, _ = trial_merge(project, prepared, scratch)
         if synth:
             from generator import impact
@@ -329,12 +334,12 @@ def report(plan: UpdatePlan, allowed: tuple[str, ...] = ()) -> str:
         for change in plan.of_kind(kind):
             lines.append(f"  {kind:11} {change.path}" + (f"  ({change.note})" if change.note else ""))
     if not plan.files:
-        lines.append("  no file changes")
+        lines.append("  no file changes: the project is on that version with those answers")
     if plan.impact is not None:
         from generator import impact
 
         lines.append(impact.report(plan.impact, allowed))
-    else:
+    elif plan.files:
         lines.append("  infrastructure impact: not checked (--no-synth)")
     if plan.written:
         lines.append(
