@@ -7,6 +7,7 @@ platform team's fork on any git host, a local path or a bare repository all work
 from __future__ import annotations
 
 import io
+import os
 import subprocess
 import tarfile
 from dataclasses import dataclass
@@ -48,7 +49,10 @@ def normalise_location(location: str) -> str:
 
 
 def _git(*args: str, cwd: Path | None = None) -> str:
-    result = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True)
+    # Never wait for a password prompt: an unreachable or private template is an error, not a hang.
+    result = subprocess.run(
+        ["git", *args], cwd=cwd, capture_output=True, text=True, env={**os.environ, "GIT_TERMINAL_PROMPT": "0"}
+    )
     if result.returncode != 0:
         raise TemplateSourceError(f"git {args[0]}: {result.stderr.strip().splitlines()[-1:] or ['failed']}"[:300])
     return result.stdout

@@ -37,6 +37,9 @@ def test_new_from_a_template_url_records_location_commit_version_and_answers(tem
     cookiecutter = recorded["context"]["cookiecutter"]
     assert cookiecutter["_template_version"] == "0.2.0" and cookiecutter["edition"] == "minimal"
     assert cookiecutter["api_xray"] == "yes" and cookiecutter["_commit"] == tag_commit
+    readme = (project / "README.md").read_text()
+    section = readme.split("\n## Keeping this project current\n", 1)[1].split("\n## ", 1)[0]
+    assert all(f"refarch {command}" in section for command in ("check", "diff --stat", "update --dry-run"))
 
 
 def test_check_reports_current_and_latest_and_exits_by_status(template_remote, tmp_path):
