@@ -118,7 +118,12 @@ def bundled_source() -> tuple[str, str | None]:
     checkout = PACKAGE_DIR.parent
     origin = subprocess.run(["git", "-C", str(checkout), "remote", "get-url", "origin"], capture_output=True, text=True)
     location = origin.stdout.strip() if origin.returncode == 0 and origin.stdout.strip() else canonical_repository()
-    return location, git_commit(checkout)
+    return without_credentials(location), git_commit(checkout)
+
+
+def without_credentials(location: str) -> str:
+    """A URL as it may be recorded in a file that is committed: no user or token in it."""
+    return re.sub(r"^([a-z+]+://)[^/@]+@", r"\1", location)
 
 
 def canonical_repository(pyproject: Path = PACKAGE_DIR.parent / "pyproject.toml") -> str:

@@ -122,7 +122,8 @@ class Repository:
         directory.mkdir(parents=True, exist_ok=True)
         with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
             tar.extractall(directory, filter="tar")
-        return Checkout(directory, self.location, commit, ref, provenance.template_version(directory))
+        location = provenance.without_credentials(self.location)  # cloned with them, recorded without
+        return Checkout(directory, location, commit, ref, provenance.template_version(directory))
 
 
 def fetch(value: str, scratch: Path) -> Checkout:

@@ -60,16 +60,27 @@ def test_cruft_check_accepts_the_provenance_refarch_writes(template_repo, tmp_pa
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
-def test_a_render_from_the_checkout_records_its_published_repository(template_repo, tmp_path, isolated_home,
-                                                                     monkeypatch):
-    """Not the checkout's path: the repository it is published from, which cruft can clone from anywhere."""
-    remote = tmp_path / "published.git"
-    subprocess.run(["git", "clone", "-q", "--bare", str(ROOT), str(remote)], check=True)
-    monkeypatch.setattr(render, "template_dir", lambda: template_repo)
-    monkeypatch.setattr(provenance, "canonical_repository", lambda: str(remote))
+def test_a_render_from_a_checkout_records_the_repository_it_was_cloned_from(template_repo, tmp_path, isolated_home,
+                                                                          monkeypatch):
+    """Not the checkout's path: its origin, which cruft can clone from anywhere."""
+    checkout = tmp_path / "checkout"
+    subprocess.run(["git", "clone", "-q", str(template_repo), str(checkout)], check=True)
+    monkeypatch.setattr(provenance, "PACKAGE_DIR", checkout / "generator")
+    monkeypatch.setattr(render, "template_dir", lambda: checkout)
     project = render.render(answers.resolve(GIVEN), tmp_path / "out")
     state = json.loads((project / ".cruft.json").read_text())
-    head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True, text=True).stdout
-    assert (state["template"], state["commit"]) == (str(remote), head.strip())
+    head = subprocess.run(["git", "-C", str(checkout), "rev-parse", "HEAD"], capture_output=True, text=True).stdout
+    assert (state["template"], state["commit"]) == (str(template_repo), head.strip())
     checked = cruft("check", cwd=project)
     assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_without_an_origin_the_checkout_records_the_repository_named_in_pyproject(monkeypatch):
+    monkeypatch.setattr(provenance, "PACKAGE_DIR", Path("/nonexistent/generator"))
+    assert provenance.bundled_source() == ("https://github.com/your-org/refarch", None)
+
+
+def test_a_recorded_url_carries_no_credentials():
+    assert provenance.without_credentials("https://ci:s3cret@git.example.com/org/refarch.git") == (
+        "https://git.example.com/org/refarch.git")
+    assert provenance.without_credentials("git@github.com:org/refarch.git") == "git@github.com:org/refarch.git"
