@@ -117,8 +117,13 @@ def new(
     save_answers: Annotated[
         Path | None, typer.Option("--save-answers", help="Also write the answers as YAML that --config reads.")
     ] = None,
+    template: Annotated[str | None, typer.Option(
+        "--template", help="PATH|URL[@REF] of a template repository (a fork); default: the bundled template. "
+                           "Its own spec checks the answers; it asks nothing.")] = None,
 ) -> None:
     """Render a new project (atomically: all of it or nothing)."""
+    if template is not None:
+        return new_from_template(template, config, assignments, edition, output_dir, force)
     interactive = sys.stdin.isatty() if no_input is None else not no_input
     try:
         given: dict[str, object] = answer_sources.load_config_file(config) if config else {}
@@ -396,6 +401,200 @@ def summary(report: validation.Report, *, verbose: bool = False) -> str:
     count = len(report.findings())
     lines.append("PASSED" if report.passed else f"FAILED: {count} finding{'s' if count != 1 else ''}")
     return "\n".join(lines)
+
+
+def new_from_template(template: str, config: Path | None, assignments: list[str] | None, edition: str | None,
+                      output_dir: Path, force: bool) -> None:
+    """`new --template`: the template is fetched at its ref and its own spec resolves the answers."""
+    import tempfile
+
+    from generator import lifecycle, template_source
+
+    try:
+        given: dict[str, object] = answer_sources.load_config_file(config) if config else {}
+        if edition is not None:
+            given["edition"] = edition
+        given.update(answer_sources.parse_assignments(assignments or []))
+        with tempfile.TemporaryDirectory(prefix="refarch-template-") as scratch:
+            checkout = template_source.fetch(template, Path(scratch))
+            answers = lifecycle.complete_answers(checkout.directory, given)
+            project = rendering.render(answers, output_dir, force=force, template=checkout.directory,
+                                       location=checkout.location, commit=checkout.commit, checkout=checkout.ref)
+    except (SpecError, rendering.RenderError, template_source.TemplateSourceError, lifecycle.LifecycleError) as problem:
+        raise fail(str(problem)) from None
+    typer.echo(f"Created {project} from {checkout.location} ({checkout.ref or checkout.commit or 'working copy'})")
+
+
+ProjectArgument = Annotated[Path, typer.Argument(help="A project rendered by refarch or cruft.")]
+FormatOption = Annotated[str, typer.Option("--format", help="text or json.")]
+TemplateOverride = Annotated[str | None, typer.Option(
+    "--template", help="Read the template from this PATH|URL instead of the one recorded in .cruft.json.")]
+
+
+def text_or_json(output_format: str, *extra: str) -> None:
+    if output_format not in ("text", "json", *extra):
+        raise fail(f"--format: '{output_format}' is not one of {', '.join(('text', 'json', *extra))}")
+
+
+@app.command()
+def check(project: ProjectArgument = Path("."), output_format: FormatOption = "text") -> None:
+    """Exit 0 when the project is on the latest template version, 1 when a newer one exists, 2 on error."""
+    from generator import lifecycle
+
+    text_or_json(output_format)
+    try:
+        status = lifecycle.check(project.resolve())
+    except lifecycle.LifecycleError as problem:
+        raise fail(str(problem)) from None
+    if output_format == "json":
+        typer.echo(json.dumps(status.as_dict(), indent=2))
+    elif status.up_to_date:
+        typer.echo(f"{project}: template {status.current} is the latest version")
+    else:
+        typer.echo(f"{project}: template {status.current}; latest {status.latest} ({status.behind} newer: "
+                   f"{', '.join(status.newer)}); run `refarch update`")
+    if status.note:
+        typer.secho(f"note: {status.note}", err=True, fg=typer.colors.YELLOW)
+    raise typer.Exit(0 if status.up_to_date else 1)
+
+
+@app.command()
+def diff(
+    project: ProjectArgument = Path("."),
+    stat: Annotated[bool, typer.Option("--stat", help="Only the list of changed files.")] = False,
+    exit_code: Annotated[bool, typer.Option("--exit-code", help="Exit 1 when the project has edits.")] = False,
+    template: TemplateOverride = None,
+) -> None:
+    """The project's own edits against a pristine render of its recorded template version and answers."""
+    import tempfile
+
+    from generator import lifecycle
+
+    try:
+        with tempfile.TemporaryDirectory(prefix="refarch-diff-") as scratch:
+            found = lifecycle.drift(project.resolve(), Path(scratch), location=template)
+    except lifecycle.LifecycleError as problem:
+        raise fail(str(problem)) from None
+    typer.echo(found.stat() if stat else found.patch(), nl=False)
+    raise typer.Exit(1 if exit_code and found else 0)
+
+
+@app.command()
+def update(
+    project: ProjectArgument = Path("."),
+    to: Annotated[str | None, typer.Option("--to", help="Tag, branch or commit (default: the latest vX.Y.Z tag).")]
+    = None,
+    assignments: SetOption = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the file plan and the impact; write nothing.")]
+    = False,
+    allow_replacement: Annotated[list[str] | None, typer.Option(
+        "--allow-replacement", help="LogicalId or Stack/LogicalId of a stateful resource the update may replace "
+                                    "or delete; repeatable.")] = None,
+    synth: Annotated[bool, typer.Option("--synth/--no-synth", help="Synthesise before and after (the impact "
+                                                                   "gate).")] = True,
+    output_format: FormatOption = "text",
+    template: TemplateOverride = None,
+    python: Annotated[str | None, typer.Option("--python", help="Interpreter with the project's dependencies.")]
+    = None,
+) -> None:
+    """Three-way merge the template's changes into the project; conflicts are left as git conflicts (exit 1)."""
+    from generator import update as updating
+
+    text_or_json(output_format)
+    allowed = tuple(allow_replacement or ())
+    try:
+        plan = updating.update(project, to=to, assignments=answer_sources.parse_assignments(assignments or []),
+                               dry_run=dry_run, allow_replacement=allowed, synth=synth, location=template,
+                               python=python)
+    except updating.UpdateRefused as refused:
+        typer.echo(json.dumps(refused.plan.as_dict(), indent=2) if output_format == "json"
+                   else updating.report(refused.plan, allowed))
+        raise fail(str(refused)) from None
+    except (updating.LifecycleError, SpecError) as problem:
+        raise fail(str(problem)) from None
+    typer.echo(json.dumps(plan.as_dict(), indent=2) if output_format == "json" else updating.report(plan, allowed))
+    raise typer.Exit(1 if plan.conflicts and plan.written else 0)
+
+
+@app.command()
+def impact(
+    before: Annotated[Path, typer.Argument(help="A rendered project, or a cloud assembly (cdk.out).")],
+    after: Annotated[Path, typer.Argument(help="A rendered project, or a cloud assembly (cdk.out).")],
+    output_format: FormatOption = "text",
+    allow_replacement: Annotated[list[str] | None, typer.Option(
+        "--allow-replacement", help="A stateful resource that may be replaced or deleted; repeatable.")] = None,
+    python: Annotated[str | None, typer.Option("--python", help="Interpreter with the projects' dependencies.")]
+    = None,
+) -> None:
+    """Compare the CloudFormation of two renders stack by stack; exit 1 when a stateful resource is replaced."""
+    import tempfile
+
+    from generator import impact as impacts
+
+    text_or_json(output_format)
+    allowed = tuple(allow_replacement or ())
+    try:
+        with tempfile.TemporaryDirectory(prefix="refarch-impact-") as scratch:
+            if (before / "manifest.json").is_file() or (after / "manifest.json").is_file():
+                result = impacts.compare(impacts.load(before, Path(scratch), python),
+                                         impacts.load(after, Path(scratch) / "2", python))
+            else:
+                result = impacts.assess(before, after, Path(scratch), python=python)
+    except (impacts.ImpactError, OSError, ValueError) as problem:
+        raise fail(str(problem)) from None
+    typer.echo(json.dumps(result.as_dict(), indent=2) if output_format == "json"
+               else impacts.report(result.as_dict(), allowed))
+    raise typer.Exit(1 if result.blocking(allowed) else 0)
+
+
+@app.command()
+def fleet(
+    roots: Annotated[list[str], typer.Argument(help="Folders to search; `fleet update ROOT...` updates them.")],
+    output_format: Annotated[str, typer.Option("--format", help="text, json or github-matrix.")] = "text",
+    validate: Annotated[bool, typer.Option("--validate", help="Also run `refarch validate --no-tests` on each.")]
+    = False,
+    branch: Annotated[str | None, typer.Option("--branch", help="fleet update: the branch to create.")] = None,
+    to: Annotated[str | None, typer.Option("--to", help="fleet update: tag, branch or commit.")] = None,
+    synth: Annotated[bool, typer.Option("--synth/--no-synth", help="fleet update: the impact gate.")] = True,
+    allow_replacement: Annotated[list[str] | None, typer.Option("--allow-replacement")] = None,
+) -> None:
+    """One row per refarch project under the roots: version, versions behind, edition, components, edits."""
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn
+
+    from generator import fleet as fleets
+
+    text_or_json(output_format, "github-matrix")
+    updating = roots[0] == "update"
+    paths = [Path(r) for r in (roots[1:] if updating else roots)]
+    if not paths:
+        raise fail("fleet: give at least one ROOT folder")
+    if updating and not branch:
+        raise fail("fleet update: --branch NAME is required (the branch each project gets)")
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=Console(stderr=True),
+                  transient=True) as bar:
+        task = bar.add_task("searching")
+
+        def progress(path: str) -> None:
+            bar.update(task, description=path)
+
+        if updating:
+            outcomes = fleets.update_all(paths, branch=branch, to=to, synth=synth,
+                                         allow_replacement=tuple(allow_replacement or ()), progress=progress)
+        else:
+            rows = fleets.survey(paths, drift=output_format != "github-matrix", validate=validate,
+                                 progress=progress)
+    if updating:
+        typer.echo(json.dumps([o.as_dict() for o in outcomes], indent=2) if output_format == "json"
+                   else fleets.outcomes_table(outcomes))
+        raise typer.Exit(0 if all(o.status in ("updated", "current") for o in outcomes) else 1)
+    if output_format == "github-matrix":
+        typer.echo(json.dumps(fleets.github_matrix(rows), indent=2))
+    elif output_format == "json":
+        typer.echo(json.dumps([r.as_dict() for r in rows], indent=2))
+    else:
+        typer.echo(fleets.table(rows, validate=validate))
+    raise typer.Exit(2 if any(r.error for r in rows) else 0)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,6 @@ the project tree and its `.cruft.json` match what cruft would write.
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
 import tempfile
@@ -17,6 +16,7 @@ from cookiecutter.exceptions import CookiecutterException, FailedHookException
 from cookiecutter.generate import generate_context, generate_files
 from cookiecutter.prompt import prompt_for_config
 
+from generator import provenance as provenance_file
 from generator.spec import SpecError
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -42,25 +42,23 @@ def template_commit(template: Path) -> str | None:
     return result.stdout.strip() or None
 
 
-def build_context(template: Path, answers: dict[str, str]) -> dict:
+def build_context(template: Path, answers: dict[str, str], *, location: str | None = None,
+                  commit: str | None = None) -> dict:
+    """`location` and `commit` say where the template is published (default: the directory and its HEAD)."""
     context = generate_context(
         context_file=str(template / "cookiecutter.json"), default_context={}, extra_context=answers
     )
     context["cookiecutter"] = prompt_for_config(context, no_input=True)
-    context["cookiecutter"]["_template"] = str(template)
-    context["cookiecutter"]["_commit"] = template_commit(template)
+    context["cookiecutter"]["_template"] = location or str(template)
+    context["cookiecutter"]["_commit"] = commit if location else template_commit(template)
     return context
 
 
-def provenance(context: dict) -> str:
-    cruft_state = {
-        "template": context["cookiecutter"]["_template"],
-        "commit": context["cookiecutter"]["_commit"],
-        "checkout": None,
-        "context": context,
-        "directory": None,
-    }
-    return json.dumps(cruft_state, ensure_ascii=False, indent=2, separators=(",", ": ")) + "\n"
+def provenance(context: dict, *, template: Path, checkout: str | None = None) -> str:
+    return provenance_file.Provenance(
+        template=context["cookiecutter"]["_template"], commit=context["cookiecutter"]["_commit"], checkout=checkout,
+        version=provenance_file.template_version(template), context=context,
+    ).dumps()
 
 
 TEMPLATE_PARTS = ("cookiecutter.json", "hooks", "{{cookiecutter.__project_dir}}")
@@ -75,15 +73,39 @@ class Rendered:
     kept: list[str] = field(default_factory=list)
 
 
-def render(answers: dict[str, str], output_dir: Path, *, force: bool = False, template: Path | None = None) -> Path:
+def render(
+    answers: dict[str, str],
+    output_dir: Path,
+    *,
+    force: bool = False,
+    template: Path | None = None,
+    location: str | None = None,
+    commit: str | None = None,
+    checkout: str | None = None,
+) -> Path:
     """Render into a temporary directory beside the target, then move it into place."""
-    return render_project(answers, output_dir, force=force, template=template).project
+    return render_project(
+        answers, output_dir, force=force, template=template, location=location, commit=commit, checkout=checkout
+    ).project
 
 
 def render_project(
-    answers: dict[str, str], output_dir: Path, *, force: bool = False, template: Path | None = None
+    answers: dict[str, str],
+    output_dir: Path,
+    *,
+    force: bool = False,
+    template: Path | None = None,
+    location: str | None = None,
+    commit: str | None = None,
+    checkout: str | None = None,
 ) -> Rendered:
-    """Render atomically; with `force`, an existing target keeps everything the template does not write."""
+    """Render atomically; with `force`, an existing target keeps everything the template does not write.
+
+    `location`, `commit` and `checkout` are recorded in `.cruft.json`; for the bundled template
+    they default to the repository it is published from.
+    """
+    if template is None and location is None:
+        location, commit = provenance_file.bundled_source()
     template = template or template_dir()
     output_dir = output_dir.resolve()
     target = output_dir / answers["project_slug"]
@@ -97,10 +119,12 @@ def render_project(
     except OSError as problem:
         raise RenderError(f"--output-dir {output_dir}: {problem.strerror or problem}") from None
     try:
-        context = build_context(template, answers)
+        context = build_context(template, answers, location=location, commit=commit)
         source = _template_parts(template, staging / ".template")
         project = Path(generate_files(repo_dir=str(source), context=context, output_dir=str(staging)))
-        (project / ".cruft.json").write_text(provenance(context), encoding="utf-8")
+        (project / ".cruft.json").write_text(
+            provenance(context, template=template, checkout=checkout), encoding="utf-8"
+        )
         result = Rendered(target)
         if target.exists():
             result.replaced = _changed_files(project, target)

@@ -16,7 +16,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-TEMPLATE_VERSION = "0.1.0"
+TEMPLATE_VERSION = "0.2.0"
 YES, NO = "yes", "no"
 TOGGLE = (YES, NO)
 # What a yes/no answer may be typed as, in any case, wherever answers come from.
@@ -317,6 +317,65 @@ OPTIONS: tuple[Option, ...] = _options()
 OPTIONS_BY_NAME: dict[str, Option] = {o.name: o for o in OPTIONS}
 
 
+# --------------------------------------------------------------------------- migrations
+
+
+@dataclass(frozen=True)
+class Migration:
+    """A change to the answers at a template version, applied by `refarch update` to older projects.
+
+    `kind` is "rename_option" (option -> new_name), "remove_option" (option is dropped) or
+    "rename_value" (option's old_value becomes new_value). CHANGELOG.md lists each one under its version.
+    """
+
+    version: str
+    kind: str
+    option: str
+    new_name: str = ""
+    old_value: str = ""
+    new_value: str = ""
+
+    def describe(self) -> str:
+        if self.kind == "rename_option":
+            return f"option '{self.option}' is renamed '{self.new_name}'"
+        if self.kind == "remove_option":
+            return f"option '{self.option}' is removed"
+        return f"option '{self.option}': value '{self.old_value}' is renamed '{self.new_value}'"
+
+    def apply(self, answers: dict[str, object]) -> dict[str, object]:
+        migrated = dict(answers)
+        if self.option not in migrated:
+            return migrated
+        if self.kind == "rename_option":
+            migrated[self.new_name] = migrated.pop(self.option)
+        elif self.kind == "remove_option":
+            del migrated[self.option]
+        elif self.kind == "rename_value" and migrated[self.option] == self.old_value:
+            migrated[self.option] = self.new_value
+        return migrated
+
+
+MIGRATION_KINDS = ("rename_option", "remove_option", "rename_value")
+MIGRATIONS: tuple[Migration, ...] = ()
+
+
+def version_key(version: str) -> tuple[int, int, int]:
+    """'1.2.3' (or 'v1.2.3') as a comparable tuple; anything else is a SpecError."""
+    match = re.fullmatch(r"v?(\d+)\.(\d+)\.(\d+)", version.strip())
+    if not match:
+        raise SpecError(f"template version '{version}' is not a semantic version X.Y.Z")
+    return int(match[1]), int(match[2]), int(match[3])
+
+
+def migrate(answers: dict[str, object], from_version: str) -> tuple[dict[str, object], list[Migration]]:
+    """Apply, in version order, every migration newer than `from_version` up to this template's version."""
+    start, end = version_key(from_version), version_key(TEMPLATE_VERSION)
+    due = sorted((m for m in MIGRATIONS if start < version_key(m.version) <= end), key=lambda m: version_key(m.version))
+    for migration in due:
+        answers = migration.apply(answers)
+    return answers, due
+
+
 # --------------------------------------------------------------------------- rules
 
 
@@ -522,7 +581,8 @@ COMPONENTS: tuple[Component, ...] = (
               paths=("{package}/analytics/lake", "tests/runtime/test_lake_log_records.py",
                      "tests/runtime/test_lake_delivery.py"),
               services=("firehose", "glue", "athena", "s3")),
-    Component("quicksight", "Quick Sight data source, dataset, analysis and dashboard", "analytics", (22, 24), enabled_when=_BI,
+    Component("quicksight", "Quick Sight data source, dataset, analysis and dashboard", "analytics", (22, 24),
+              enabled_when=_BI,
               paths=("{package}/analytics/bi", "scripts/check_prerequisites.py",
                      "tests/runtime/test_check_prerequisites.py"),
               services=("quicksight",),

@@ -45,3 +45,11 @@ def tree(directory: Path, *, exclude: tuple[str, ...] = ()) -> dict[str, bytes]:
         for path in sorted(directory.rglob("*"))
         if path.is_file() and path.relative_to(directory).as_posix() not in exclude
     }
+
+
+@pytest.fixture(scope="session")
+def template_remote(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A bare repository with the template's tagged releases (tests/template_releases.py)."""
+    from .template_releases import build_template_remote
+
+    return build_template_remote(tmp_path_factory)
