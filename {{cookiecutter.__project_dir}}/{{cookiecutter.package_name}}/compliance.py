@@ -314,14 +314,13 @@ LEDGER: tuple[Acknowledgement, ...] = (
 {%- for env, account, region in (("dev", cookiecutter.dev_account_id, cookiecutter.dev_region),
                                  ("prod", cookiecutter.prod_account_id, cookiecutter.prod_region)) %}
 {%- for method in ("GET", "PUT", "DELETE") %}
-    # The REST API lives in the Service stack: its id and stage reach this finding as weak references.
+    # The REST API lives in the Service stack: its id and stage reach this finding as the stack's exports.
     Acknowledgement(
         "Api/Api/SignedInUserAccess",
         "AwsSolutions::AwsSolutions-IAM5[Resource::arn:aws:execute-api:{{ region }}:{{ account }}:"
-        '{"Fn::GetStackOutput":{"StackName":"{{ cookiecutter.project_slug }}-{{ env }}-service","Region":"{{ region }}",'
-        '"OutputName":"PublishOutputRefServiceApiRestApiD01AE7DF9E20018C"}}/'
-        '{"Fn::GetStackOutput":{"StackName":"{{ cookiecutter.project_slug }}-{{ env }}-service","Region":"{{ region }}",'
-        '"OutputName":"PublishOutputRefServiceApiRestApiDeploymentStagev17B15D891426DCC84"}}/{{ method }}/items/*]',
+        "{{ cookiecutter.project_slug }}-{{ env }}-service:ExportsOutputRefServiceApiRestApiD01AE7DFE6BD94BF/"
+        "{{ cookiecutter.project_slug }}-{{ env }}-service:ExportsOutputRefServiceApiRestApiDeploymentStagev17B15D8913DB84E4F"
+        "/{{ method }}/items/*]",
         "the one method on /items/{id}: API Gateway writes the path parameter of a method ARN as a wildcard",
     ),
 {%- endfor %}
