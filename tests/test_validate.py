@@ -51,7 +51,8 @@ def run_cli(*args: str):
 def test_a_freshly_rendered_project_passes(project):
     report = validation.validate(project, tests=False)
     assert [(c.name, c.status) for c in report.checks] == [
-        ("answers", "passed"), ("synth", "passed"), ("cdk-nag", "passed"), ("cfn-lint", "passed"), ("tests", "skipped"),
+        ("answers", "passed"), ("synth", "passed"), ("principals", "passed"), ("cdk-nag", "passed"),
+        ("cfn-lint", "passed"), ("tests", "skipped"),
     ]
     assert report.passed
     assert sorted(p.name for p in (project / "cdk.out").glob("assembly-*")) == ["assembly-Dev", "assembly-Prod"]
@@ -174,3 +175,60 @@ def test_report_violations_and_blank_reasons_are_located_by_construct_path(tmp_p
     assert "enforce_ssl=True" in findings[0].fix
     assert 'Acknowledgement("Queues/Jobs/Resource", "AwsSolutions::AwsSolutions-SQS4"' in findings[0].fix
     assert "has no reason" in findings[1].message
+
+
+def _role(name: str | None, trusted: object) -> dict:
+    properties = {"AssumeRolePolicyDocument": {"Statement": [
+        {"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": {"AWS": trusted}}]}}
+    return {"Type": "AWS::IAM::Role", "Properties": properties | ({"RoleName": name} if name else {})}
+
+
+def write_stage(outdir: Path, stacks: dict[str, tuple[list[str], dict]]) -> Path:
+    """One stage whose stacks (id -> (dependencies, resources)) deploy into account 111111111111."""
+    stage = outdir / "assembly-Dev"
+    stage.mkdir(parents=True)
+    (outdir / "manifest.json").write_text(json.dumps({"artifacts": {
+        "assembly-Dev": {"type": "cdk:cloud-assembly", "properties": {"directoryName": "assembly-Dev"}}}}))
+    artifacts = {}
+    for stack_id, (dependencies, resources) in stacks.items():
+        artifacts[stack_id] = {
+            "type": "aws:cloudformation:stack", "environment": "aws://111111111111/eu-west-1",
+            "displayName": f"Dev/{stack_id}", "dependencies": [*dependencies, f"{stack_id}.assets"],
+            "properties": {"templateFile": f"{stack_id}.template.json", "stackName": f"app-dev-{stack_id.lower()}"},
+            "metadata": {f"/Dev/{stack_id}/{lid}/Resource": [{"type": "aws:cdk:logicalId", "data": lid}]
+                         for lid in resources},
+        }
+        (stage / f"{stack_id}.template.json").write_text(json.dumps({"Resources": resources}))
+    (stage / "manifest.json").write_text(json.dumps({"artifacts": artifacts}))
+    return outdir
+
+
+def test_a_role_named_before_the_stack_that_creates_it_is_a_principal_ordering_finding(tmp_path):
+    later = "arn:aws:iam::111111111111:role/app-later"
+    joined = {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":iam::", {"Ref": "AWS::AccountId"},
+                                ":role/app-later"]]}
+    logs_policy = {"Fn::Join": ["", ['{"Statement":[{"Effect":"Allow","Principal":{"AWS":"' + later + '"},'
+                                     '"Action":"logs:PutLogEvents","Resource":"', {"Fn::GetAtt": ["Logs", "Arn"]},
+                                     '"}]}']]}
+    assembly = validation.Assembly(write_stage(tmp_path, {
+        "First": ([], {
+            "Key": {"Type": "AWS::KMS::Key", "Properties": {"KeyPolicy": {"Statement": [
+                {"Effect": "Allow", "Principal": {"AWS": [later, "arn:aws:iam::222222222222:root"]},
+                 "Action": "kms:Decrypt", "Resource": "*"}]}}},
+            "Trusting": _role(None, joined),
+            "LogsPolicy": {"Type": "AWS::Logs::ResourcePolicy", "Properties": {"PolicyDocument": logs_policy}},
+            "Bootstrap": _role(None, "arn:aws:iam::111111111111:role/cdk-hnb659fds-deploy-role-111111111111-eu-west-1"),
+            "Attribute": _role(None, {"Fn::GetAtt": ["Other", "Arn"]}),
+            "Early": _role("app-early", "arn:aws:iam::111111111111:root"),
+        }),
+        "Later": (["First"], {
+            "Role": _role("app-later", "arn:aws:iam::111111111111:root"),
+            "TrustsEarly": _role(None, "arn:aws:iam::111111111111:role/app-early"),
+            "TrustsOwn": _role(None, later),
+        }),
+    }))
+    findings = validation.principal_ordering_findings(assembly)
+    assert sorted((f.stack, f.logical_id, f.path) for f in findings) == [
+        ("Dev/First", lid, f"Dev/First/{lid}/Resource") for lid in ("Key", "LogsPolicy", "Trusting")
+    ]
+    assert all(f.check == "principals" and later in f.message and "aws:PrincipalArn" in f.fix for f in findings)
