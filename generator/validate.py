@@ -118,36 +118,69 @@ class Report:
             "project": str(self.project),
             "passed": self.passed,
             "checks": [
-                {"name": c.name, "title": c.title, "status": c.status, "seconds": round(c.seconds, 2),
-                 "detail": c.detail, "findings": [asdict(f) for f in c.findings]}
+                {
+                    "name": c.name,
+                    "title": c.title,
+                    "status": c.status,
+                    "seconds": round(c.seconds, 2),
+                    "detail": c.detail,
+                    "findings": [asdict(f) for f in c.findings],
+                }
                 for c in self.checks
             ],
         }
 
     def to_junit(self) -> str:
         """JUnit XML: one test suite per check, one failing test case per finding."""
-        root = ET.Element("testsuites", name="refarch validate", tests=str(self._count_cases()),
-                          failures=str(len(self.findings())), time=f"{sum(c.seconds for c in self.checks):.2f}")
+        root = ET.Element(
+            "testsuites",
+            name="refarch validate",
+            tests=str(self._count_cases()),
+            failures=str(len(self.findings())),
+            time=f"{sum(c.seconds for c in self.checks):.2f}",
+        )
         for check in self.checks:
-            suite = ET.SubElement(root, "testsuite", name=check.name, time=f"{check.seconds:.2f}",
-                                  tests=str(max(1, len(check.findings))), failures=str(len(check.findings)),
-                                  skipped="1" if check.status == SKIPPED else "0")
+            suite = ET.SubElement(
+                root,
+                "testsuite",
+                name=check.name,
+                time=f"{check.seconds:.2f}",
+                tests=str(max(1, len(check.findings))),
+                failures=str(len(check.findings)),
+                skipped="1" if check.status == SKIPPED else "0",
+            )
             if not check.findings:
-                case = ET.SubElement(suite, "testcase", classname=f"refarch.validate.{check.name}",
-                                     name=check.title, time=f"{check.seconds:.2f}")
+                case = ET.SubElement(
+                    suite,
+                    "testcase",
+                    classname=f"refarch.validate.{check.name}",
+                    name=check.title,
+                    time=f"{check.seconds:.2f}",
+                )
                 if check.status == SKIPPED:
                     ET.SubElement(case, "skipped", message=check.detail)
                 elif check.status == FAILED:
                     ET.SubElement(case, "failure", message=check.detail, type=check.name).text = check.detail
                 continue
             for finding in check.findings:
-                case = ET.SubElement(suite, "testcase", classname=f"refarch.validate.{check.name}",
-                                     name=f"{finding.location()} {finding.rule}")
+                case = ET.SubElement(
+                    suite,
+                    "testcase",
+                    classname=f"refarch.validate.{check.name}",
+                    name=f"{finding.location()} {finding.rule}",
+                )
                 failure = ET.SubElement(case, "failure", message=finding.message, type=finding.rule)
                 failure.text = "\n".join(
-                    f"{label}: {value}" for label, value in (
-                        ("stack", finding.stack), ("logical id", finding.logical_id), ("construct", finding.path),
-                        ("rule", finding.rule), ("message", finding.message), ("fix", finding.fix)) if value
+                    f"{label}: {value}"
+                    for label, value in (
+                        ("stack", finding.stack),
+                        ("logical id", finding.logical_id),
+                        ("construct", finding.path),
+                        ("rule", finding.rule),
+                        ("message", finding.message),
+                        ("fix", finding.fix),
+                    )
+                    if value
                 )
         ET.indent(root)
         return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
@@ -208,8 +241,15 @@ def check_answers(project: Project) -> list[Finding]:
     except SpecError as problem:
         text = str(problem)
         rule = text.split("'")[1] if text.startswith(("rule '", "option '", "unknown option '")) else "spec"
-        return [Finding("answers", rule, text, path=".cruft.json",
-                        fix="change the answer in .cruft.json and the project files that depend on it")]
+        return [
+            Finding(
+                "answers",
+                rule,
+                text,
+                path=".cruft.json",
+                fix="change the answer in .cruft.json and the project files that depend on it",
+            )
+        ]
     return []
 
 
@@ -222,17 +262,27 @@ def synthesise(project: Project, outdir: Path, *, python: str, cfn_validator: bo
     result = subprocess.run(command, cwd=project.root, env=env, capture_output=True, text=True)
     lines = [line for line in result.stdout.splitlines() if line.startswith("{")]
     if not lines:
-        return [Finding("synth", "synth", "the synthesis process failed: " + result.stderr.strip()[-2000:],
-                        fix=f"run `{python} app.py` in the project to see the error")]
+        return [
+            Finding(
+                "synth",
+                "synth",
+                "the synthesis process failed: " + result.stderr.strip()[-2000:],
+                fix=f"run `{python} app.py` in the project to see the error",
+            )
+        ]
     outcome = json.loads(lines[-1])
     if not outcome["ok"]:
         return [Finding("synth", "synth", outcome["error"], fix="fix the error above; `python app.py` reproduces it")]
     written = {p.name.removeprefix("assembly-") for p in outdir.glob("assembly-*")}
     return [
-        Finding("synth", "environment-not-synthesised",
-                f"config/{name}.yaml has no stage assembly-{stage} in the output",
-                fix="app.py should create one Stage per config/<env>.yaml")
-        for name, stage in zip(project.environments, project.stage_ids, strict=True) if stage not in written
+        Finding(
+            "synth",
+            "environment-not-synthesised",
+            f"config/{name}.yaml has no stage assembly-{stage} in the output",
+            fix="app.py should create one Stage per config/<env>.yaml",
+        )
+        for name, stage in zip(project.environments, project.stage_ids, strict=True)
+        if stage not in written
     ]
 
 
@@ -343,20 +393,41 @@ def policy_findings(assembly: Assembly) -> list[Finding]:
                 stack, logical_id = assembly.locate(construct["constructPath"])
                 finding_id = f"{prefix}::{rule}"
                 fix = KNOWN_FIXES.get(rule.split("[")[0], "")
-                fix = (fix + "; or, " if fix else "") + "acknowledge it in compliance.LEDGER: " + _ledger_entry(
-                    construct["constructPath"], finding_id)
-                findings.append(Finding("cdk-nag", rule, violation.get("description", ""), stack, logical_id,
-                                        construct["constructPath"], fix))
+                fix = (
+                    (fix + "; or, " if fix else "")
+                    + "acknowledge it in compliance.LEDGER: "
+                    + _ledger_entry(construct["constructPath"], finding_id)
+                )
+                findings.append(
+                    Finding(
+                        "cdk-nag",
+                        rule,
+                        violation.get("description", ""),
+                        stack,
+                        logical_id,
+                        construct["constructPath"],
+                        fix,
+                    )
+                )
         for suppressed in plugin.get("suppressedViolations", []):
             if not str(suppressed.get("reason", "")).strip():
                 unexplained.add((suppressed.get("acknowledgedAt", ""), suppressed.get("acknowledgedId", "")))
-    unexplained |= {(path, finding_id) for _, path, finding_id, reason in assembly.acknowledgements
-                    if not reason.strip()}
+    unexplained |= {
+        (path, finding_id) for _, path, finding_id, reason in assembly.acknowledgements if not reason.strip()
+    }
     for path, finding_id in sorted(unexplained):
         stack, logical_id = assembly.locate(path)
-        findings.append(Finding("cdk-nag", finding_id.split("::")[-1], f"acknowledgement of {finding_id} has no reason",
-                                stack, logical_id, path,
-                                "write why the finding is acceptable in the entry's reason (compliance.LEDGER)"))
+        findings.append(
+            Finding(
+                "cdk-nag",
+                finding_id.split("::")[-1],
+                f"acknowledgement of {finding_id} has no reason",
+                stack,
+                logical_id,
+                path,
+                "write why the finding is acceptable in the entry's reason (compliance.LEDGER)",
+            )
+        )
     return findings
 
 
@@ -440,12 +511,19 @@ def principal_ordering_findings(assembly: Assembly) -> list[Finding]:
                 if arn is None or ":role/" not in arn or BOOTSTRAP_ROLE.search(arn):
                     continue
                 if arn.split(":", 2)[-1] not in created:
-                    findings.append(Finding(
-                        "principals", "principal-created-later",
-                        f"{resource.get('Type')} names {arn} as a principal, but neither {stack.display} nor a "
-                        "stack it depends on creates that role, so the policy is rejected when the stack deploys",
-                        stack.display, logical_id, paths.get(logical_id, ""), PRINCIPAL_FIX, str(stack.template),
-                    ))
+                    findings.append(
+                        Finding(
+                            "principals",
+                            "principal-created-later",
+                            f"{resource.get('Type')} names {arn} as a principal, but neither {stack.display} nor a "
+                            "stack it depends on creates that role, so the policy is rejected when the stack deploys",
+                            stack.display,
+                            logical_id,
+                            paths.get(logical_id, ""),
+                            PRINCIPAL_FIX,
+                            str(stack.template),
+                        )
+                    )
     return findings
 
 
@@ -479,8 +557,16 @@ def lint_findings(*assemblies: Assembly) -> tuple[list[Finding], int]:
             path = list(getattr(match, "path", None) or [])
             logical_id = str(path[1]) if len(path) > 1 and path[0] == "Resources" else ""
             findings += [
-                Finding("cfn-lint", match.rule.id, match.message, stack.display, logical_id,
-                        assembly.logical_id_paths(stack).get(logical_id, ""), match.rule.shortdesc, str(stack.template))
+                Finding(
+                    "cfn-lint",
+                    match.rule.id,
+                    match.message,
+                    stack.display,
+                    logical_id,
+                    assembly.logical_id_paths(stack).get(logical_id, ""),
+                    match.rule.shortdesc,
+                    str(stack.template),
+                )
                 for assembly, stack in same
             ]
     return findings, warnings
@@ -493,14 +579,28 @@ def _import_cfn_lint() -> None:
 def run_project_tests(project: Project, *, python: str) -> list[Finding]:
     with tempfile.TemporaryDirectory(prefix="refarch-validate-") as scratch:
         junit = Path(scratch) / "junit.xml"
-        env = {**os.environ, "JSII_DEPRECATED": os.environ.get("JSII_DEPRECATED", "fail"),
-               "PYTHONDONTWRITEBYTECODE": "1"}
-        result = subprocess.run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={junit}"],
-                                cwd=project.root, env=env, capture_output=True, text=True)
+        env = {
+            **os.environ,
+            "JSII_DEPRECATED": os.environ.get("JSII_DEPRECATED", "fail"),
+            "PYTHONDONTWRITEBYTECODE": "1",
+        }
+        result = subprocess.run(
+            [python, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={junit}"],
+            cwd=project.root,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
         failed = _failed_tests(junit) if junit.is_file() else []
     if result.returncode not in (0, 5) and not failed:
-        failed = [Finding("tests", "pytest", (result.stdout + result.stderr).strip()[-2000:],
-                          fix="run `python -m pytest` in the project")]
+        failed = [
+            Finding(
+                "tests",
+                "pytest",
+                (result.stdout + result.stderr).strip()[-2000:],
+                fix="run `python -m pytest` in the project",
+            )
+        ]
     return failed
 
 
@@ -514,8 +614,14 @@ def _failed_tests(junit: Path) -> list[Finding]:
             continue
         node = f"{case.get('classname', '')}.{case.get('name', '')}".strip(".")
         message = (problem.get("message") or problem.text or "").strip().splitlines()
-        findings.append(Finding("tests", node, message[0][:500] if message else "failed",
-                                fix=f"python -m pytest -q -k \"{case.get('name', '')}\""))
+        findings.append(
+            Finding(
+                "tests",
+                node,
+                message[0][:500] if message else "failed",
+                fix=f'python -m pytest -q -k "{case.get("name", "")}"',
+            )
+        )
     return findings
 
 
@@ -557,8 +663,13 @@ def validate(
     run("answers", lambda: (check_answers(project), ""))
     # Importing cfn-lint takes seconds: do it while the child process synthesises.
     threading.Thread(target=_import_cfn_lint, daemon=True).start()
-    synth = run("synth", lambda: (synthesise(project, outdir, python=python, cfn_validator=cfn_validator),
-                                  "CloudFormation validator " + ("on" if cfn_validator else "off; cfn-lint runs")))
+    synth = run(
+        "synth",
+        lambda: (
+            synthesise(project, outdir, python=python, cfn_validator=cfn_validator),
+            "CloudFormation validator " + ("on" if cfn_validator else "off; cfn-lint runs"),
+        ),
+    )
     no_assembly = "" if synth.status == PASSED else "synthesis failed"
     assembly = Assembly(outdir) if not no_assembly else None
     run("principals", lambda: (principal_ordering_findings(assembly), ""), skip=no_assembly)
