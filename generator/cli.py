@@ -17,11 +17,8 @@ from generator import spec
 from generator import validate as validation
 from generator.spec import SpecError
 
-app = typer.Typer(
-    help="Generate AWS CDK projects of the modern serverless web/mobile reference architecture.",
-    no_args_is_help=True,
-    add_completion=False,
-)
+app = typer.Typer(help="Generate AWS CDK projects of the modern serverless web/mobile reference architecture.",
+                  no_args_is_help=True, add_completion=False)
 
 
 def fail(message: str) -> typer.Exit:
@@ -150,8 +147,6 @@ def plan(
     except (SpecError, rendering.RenderError, planning.PlanError) as problem:
         raise fail(str(problem)) from None
     typer.echo(json.dumps(result.as_dict(), indent=2) if as_json else planning.report(result))
-
-
 MATRIX_KINDS = {"pairwise": matrices.pairwise_cases, "values": matrices.value_cases, "editions": matrices.edition_cases}
 
 
@@ -175,25 +170,20 @@ def validate(
     output_format: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
     junit: Annotated[Path | None, typer.Option("--junit", help="Also write a JUnit XML report here.")] = None,
     tests: Annotated[bool, typer.Option("--tests/--no-tests", help="Run the project's own pytest suite.")] = True,
-    cfn_validator: Annotated[
-        bool,
-        typer.Option(
-            "--cfn-validator/--no-cfn-validator",
-            help="Run aws-cdk-lib's bundled CloudFormation validator in synth (slower; cfn-lint runs anyway).",
-        ),
-    ] = False,
+    cfn_validator: Annotated[bool, typer.Option(
+        "--cfn-validator/--no-cfn-validator",
+        help="Run aws-cdk-lib's bundled CloudFormation validator in synth (slower; cfn-lint runs anyway).")] = False,
     python: Annotated[str | None, typer.Option("--python", help="Interpreter with the project's dependencies.")] = None,
 ) -> None:
-    """Synthesise, check principal ordering, cdk-nag, cfn-lint and the project's tests; exit 0 only if all pass."""
+    """Synthesise every environment, check principal ordering, run cdk-nag, cfn-lint and the project's tests; exit 0 only if all pass."""
     if output_format not in ("text", "json"):
         raise fail(f"--format: '{output_format}' is not one of text, json")
     from rich.console import Console
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     console = Console(stderr=True)
-    with Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console, transient=True
-    ) as bar:
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console,
+                  transient=True) as bar:
         tasks: dict[str, object] = {}
 
         def progress(name: str, result: validation.CheckResult | None) -> None:
@@ -205,9 +195,8 @@ def validate(
             console.print(f"{mark[result.status]}  {name}: {result.title} ({result.seconds:.1f} s)")
 
         try:
-            report = validation.validate(
-                path, tests=tests, cfn_validator=cfn_validator, python=python, progress=progress
-            )
+            report = validation.validate(path, tests=tests, cfn_validator=cfn_validator, python=python,
+                                         progress=progress)
         except validation.CannotValidate as problem:
             raise fail(str(problem)) from None
     if junit:
