@@ -50,7 +50,8 @@ def test_domain_is_created_after_the_policy_that_lets_it_write_its_logs(dev):
     assert others == [] and policy_id in domain["DependsOn"]
     document = policy["Properties"]["PolicyDocument"]["Fn::Join"][1]
     groups = {part["Fn::GetAtt"][0] for part in document if isinstance(part, dict)}
-    published = {o["CloudWatchLogsLogGroupArn"]["Fn::GetAtt"][0] for o in domain["Properties"]["LogPublishingOptions"].values()}
+    options = domain["Properties"]["LogPublishingOptions"].values()
+    published = {option["CloudWatchLogsLogGroupArn"]["Fn::GetAtt"][0] for option in options}
     assert groups == published and '"Service":"es.amazonaws.com"' in document[0]
 
 
