@@ -121,8 +121,11 @@ def test_a_role_created_by_a_later_stack_is_reported(tmp_path):
     later.add_stack_dependency(first)
     iam.Role(later, "Role", role_name="probe-later", assumed_by=iam.AccountRootPrincipal())
     iam.Role(first, "Trusting", assumed_by=iam.ArnPrincipal("arn:aws:iam::111111111111:role/probe-later"))
-    iam.Role(first, "Bootstrap", assumed_by=iam.ArnPrincipal(
-        "arn:aws:iam::111111111111:role/cdk-hnb659fds-deploy-role-111111111111-us-east-1"))
+    iam.Role(
+        first,
+        "Bootstrap",
+        assumed_by=iam.ArnPrincipal("arn:aws:iam::111111111111:role/cdk-hnb659fds-deploy-role-111111111111-us-east-1"),
+    )
     iam.Role(later, "Earlier", assumed_by=iam.ArnPrincipal("arn:aws:iam::111111111111:role/probe-later"))
     problems = principal_ordering_problems(app.synth())
     assert len(problems) == 1 and problems[0].startswith("Probe/First Trusting")

@@ -87,16 +87,22 @@ def test_the_pipeline_is_deployed_alone_and_builds_the_image_before_any_service(
 
 
 @pytest.mark.skipif(TOOLING is None, reason="no pipeline: no account trusts another")
-@pytest.mark.parametrize("environment", [e for e in ENVIRONMENTS if TOOLING and e.account != TOOLING.account],
-                         ids=lambda e: e.name)
+@pytest.mark.parametrize(
+    "environment", [e for e in ENVIRONMENTS if TOOLING and e.account != TOOLING.account], ids=lambda e: e.name
+)
 def test_environments_the_pipeline_deploys_trust_the_tooling_account(environment):
     arguments = bootstrap_arguments(environment.name, ENVIRONMENTS)
     assert arguments[arguments.index("--trust") + 1] == TOOLING.account
     assert "--cloudformation-execution-policies" in arguments  # `cdk bootstrap --trust` requires it
     (step,) = [s for s in readme_steps() if ["bootstrap", f"ENV={environment.name}"] in make_commands(s)]
     assert f"--trust {TOOLING.account}" in step
-    printed = subprocess.run([sys.executable, "-m", "scripts.bootstrap_environment", "--env", environment.name,
-                              "--print"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    printed = subprocess.run(
+        [sys.executable, "-m", "scripts.bootstrap_environment", "--env", environment.name, "--print"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert f"aws://{environment.account}/{environment.region} --trust {TOOLING.account}" in printed
 
 
@@ -105,5 +111,6 @@ def test_the_tooling_environment_trusts_no_one():
         environment = next(e for e in ENVIRONMENTS if e.name == name)
         if TOOLING is None or environment.account == TOOLING.account:
             assert bootstrap_arguments(name, ENVIRONMENTS) == [
-                "bootstrap", f"aws://{environment.account}/{environment.region}"
+                "bootstrap",
+                f"aws://{environment.account}/{environment.region}",
             ]
