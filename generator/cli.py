@@ -175,7 +175,7 @@ def validate(
         help="Run aws-cdk-lib's bundled CloudFormation validator in synth (slower; cfn-lint runs anyway).")] = False,
     python: Annotated[str | None, typer.Option("--python", help="Interpreter with the project's dependencies.")] = None,
 ) -> None:
-    """Synthesise every environment, check principal ordering, run cdk-nag, cfn-lint and the project's tests; exit 0 only if all pass."""
+    """Synthesise, check principal ordering, cdk-nag, cfn-lint and the project's tests; exit 0 only if all pass."""
     if output_format not in ("text", "json"):
         raise fail(f"--format: '{output_format}' is not one of text, json")
     from rich.console import Console
