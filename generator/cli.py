@@ -343,7 +343,7 @@ def validate(
         bool, typer.Option("--verbose", "-v", help="Also list cfn-lint warnings by rule and file.")
     ] = False,
 ) -> None:
-    """Synthesise every environment, run cdk-nag, cfn-lint and the project's tests; exit 0 only if all pass."""
+    """Synthesise, check principal ordering, cdk-nag, cfn-lint and the project's tests; exit 0 only if all pass."""
     if output_format not in ("text", "json"):
         raise fail(f"--format: '{output_format}' is not one of text, json")
     from rich.console import Console

@@ -37,11 +37,13 @@ def units(answers: dict[str, str]) -> str:
 
 def prerequisites(answers: dict[str, str]) -> str:
     """What each account needs before the first deploy, for the components these answers enable."""
-    accounts = sorted({(answers[f"{env}_account_id"], answers[f"{env}_region"]) for env in spec.ENVIRONMENTS})
     lines = [
         "- Credentials for each target account, Node.js (the CDK CLI runs through `npx`), and a CDK bootstrap of "
-        "every account and region once: "
-        + ", ".join(f"`npx aws-cdk@2 bootstrap aws://{account}/{region}`" for account, region in accounts)
+        "every environment once, with its account's credentials (see First deploy): "
+        + ", ".join(
+            f"`make bootstrap ENV={env}` (aws://{answers[f'{env}_account_id']}/{answers[f'{env}_region']})"
+            for env in spec.ENVIRONMENTS
+        )
         + ".",
     ]
     for component in spec.enabled_components(answers):

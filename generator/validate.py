@@ -1,7 +1,8 @@
 """`refarch validate`: check a generated project the way CI should, and say what to fix.
 
 Checks, in order: the answers recorded in .cruft.json still satisfy the spec; every
-environment synthesises; cdk-nag reports no unacknowledged finding and every
+environment synthesises; every role a resource or trust policy names is created before
+its stack deploys; cdk-nag reports no unacknowledged finding and every
 acknowledgement has a reason; cfn-lint reports no error; the project's own tests pass.
 Findings name the stack, the logical id, the rule and, where known, the fix.
 
@@ -17,6 +18,7 @@ import hashlib
 import importlib.util
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -38,6 +40,7 @@ CFN_VALIDATOR = "CloudFormation Validate"  # the plugin name aws-cdk-lib's bundl
 CHECKS = {
     "answers": "answers in .cruft.json satisfy the spec",
     "synth": "every environment synthesises",
+    "principals": "every role a resource or trust policy names exists before its stack deploys",
     "cdk-nag": "no unacknowledged finding, every acknowledgement has a reason",
     "cfn-lint": "no errors in the templates",
     "tests": "the project's own tests pass",
@@ -292,6 +295,9 @@ class Stack:
     name: str  # the CloudFormation stack name
     region: str
     template: Path
+    account: str = ""
+    artifact_id: str = ""
+    dependencies: tuple[str, ...] = ()  # artifact ids of the stacks (and assets) deployed before it
 
 
 class Assembly:
@@ -314,11 +320,15 @@ class Assembly:
             if artifact.get("type") != "aws:cloudformation:stack":
                 continue
             properties = artifact.get("properties", {})
+            account, region = artifact.get("environment", "aws://unknown/us-east-1").rsplit("/", 2)[-2:]
             stack = Stack(
                 display=artifact.get("displayName", artifact_id),
                 name=properties.get("stackName", artifact_id),
-                region=artifact.get("environment", "aws://unknown/us-east-1").rsplit("/", 1)[-1],
+                region=region,
                 template=manifest.parent / properties["templateFile"],
+                account=account,
+                artifact_id=artifact_id,
+                dependencies=tuple(artifact.get("dependencies", ())),
             )
             self.stacks.append(stack)
             self.stack_paths[stack.display] = stack
@@ -348,6 +358,18 @@ class Assembly:
 
     def logical_id_paths(self, stack: Stack) -> dict[str, str]:
         return {logical_id: path for path, (owner, logical_id) in self.logical_ids.items() if owner == stack}
+
+    def upstream(self, stack: Stack) -> list[Stack]:
+        """The stack and every stack deployed before it (its dependencies, transitively)."""
+        by_id = {s.artifact_id: s for s in self.stacks if s.template.parent == stack.template.parent}
+        found: dict[str, Stack] = {}
+        pending = [stack]
+        while pending:
+            current = pending.pop()
+            if current.artifact_id not in found:
+                found[current.artifact_id] = current
+                pending += [by_id[d] for d in current.dependencies if d in by_id]
+        return list(found.values())
 
 
 def _ledger_entry(construct_path: str, finding_id: str) -> str:
@@ -409,6 +431,102 @@ def policy_findings(assembly: Assembly) -> list[Finding]:
                 "write why the finding is acceptable in the entry's reason (compliance.LEDGER)",
             )
         )
+    return findings
+
+
+# Roles `cdk bootstrap` creates in every environment, whatever the qualifier.
+BOOTSTRAP_ROLE = re.compile(r":role/cdk-[a-z0-9]+-(deploy|file-publishing|image-publishing|lookup|cfn-exec)-role-")
+PRINCIPAL_FIX = (
+    "name the role's account as the principal and match the role with an aws:PrincipalArn condition, "
+    "or create the role in this stack or in one it depends on"
+)
+
+
+def _deployed_string(value: object, account: str) -> str | None:
+    """A template value as CloudFormation deploys it, or None when a resource supplies it.
+
+    A value from a resource (Ref, GetAtt, ImportValue) is ordered by CloudFormation itself.
+    """
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and "Ref" in value:
+        return {"AWS::Partition": "aws", "AWS::AccountId": account}.get(value["Ref"])
+    if isinstance(value, dict) and "Fn::Join" in value:
+        separator, parts = value["Fn::Join"]
+        rendered = [_deployed_string(part, account) for part in parts]
+        return None if None in rendered else separator.join(rendered)
+    return None
+
+
+def _principals(node: object) -> list[object]:
+    """Values under every Principal/NotPrincipal of the policy documents inside a resource's properties.
+
+    Documents written as JSON strings (a Logs resource policy, joined around resource attributes)
+    are parsed; their resource parts cannot be principals.
+    """
+    if isinstance(node, dict) and "Fn::Join" in node and '"Statement"' in str(node["Fn::Join"][1][0]):
+        separator, parts = node["Fn::Join"]
+        node = separator.join(part if isinstance(part, str) else "(resource)" for part in parts)
+    if isinstance(node, str):
+        return _principals(json.loads(node)) if node.lstrip().startswith("{") and '"Statement"' in node else []
+    if isinstance(node, list):
+        return [principal for item in node for principal in _principals(item)]
+    if not isinstance(node, dict):
+        return []
+    found: list[object] = []
+    for key, value in node.items():
+        found += _principal_values(value) if key in ("Principal", "NotPrincipal") else _principals(value)
+    return found
+
+
+def _principal_values(principal: object) -> list[object]:
+    if isinstance(principal, list):
+        return [value for item in principal for value in _principal_values(item)]
+    if isinstance(principal, dict) and not any(key == "Ref" or key.startswith("Fn::") for key in principal):
+        return [value for item in principal.values() for value in _principal_values(item)]
+    return [principal]
+
+
+def _named_roles(stack: Stack, template: dict) -> set[str]:
+    """`iam::<account>:role/<path><name>` of every role with a fixed name the stack creates."""
+    return {
+        f"iam::{stack.account}:role{r['Properties'].get('Path', '/')}{r['Properties']['RoleName']}"
+        for r in template.get("Resources", {}).values()
+        if r.get("Type") == "AWS::IAM::Role" and isinstance(r.get("Properties", {}).get("RoleName"), str)
+    }
+
+
+def principal_ordering_findings(assembly: Assembly) -> list[Finding]:
+    """Roles named in resource or trust policies that do not exist yet when their stack deploys.
+
+    KMS, S3, IAM and most services reject a policy whose principal does not exist. A role ARN
+    may be a principal only if the same stack or a stack it depends on creates it, or if it is
+    a CDK bootstrap role; an account, a service or a resource attribute is always fine.
+    """
+    templates = {stack.template: json.loads(stack.template.read_text(encoding="utf-8")) for stack in assembly.stacks}
+    findings = []
+    for stack in assembly.stacks:
+        created = set().union(*(_named_roles(s, templates[s.template]) for s in assembly.upstream(stack)))
+        paths = assembly.logical_id_paths(stack)
+        for logical_id, resource in templates[stack.template].get("Resources", {}).items():
+            for principal in _principals(resource.get("Properties", {})):
+                arn = _deployed_string(principal, stack.account)
+                if arn is None or ":role/" not in arn or BOOTSTRAP_ROLE.search(arn):
+                    continue
+                if arn.split(":", 2)[-1] not in created:
+                    findings.append(
+                        Finding(
+                            "principals",
+                            "principal-created-later",
+                            f"{resource.get('Type')} names {arn} as a principal, but neither {stack.display} nor a "
+                            "stack it depends on creates that role, so the policy is rejected when the stack deploys",
+                            stack.display,
+                            logical_id,
+                            paths.get(logical_id, ""),
+                            PRINCIPAL_FIX,
+                            str(stack.template),
+                        )
+                    )
     return findings
 
 
@@ -585,6 +703,7 @@ def validate(
     )
     no_assembly = "" if synth.status == PASSED else "synthesis failed"
     assembly = Assembly(outdir) if not no_assembly else None
+    run("principals", lambda: (principal_ordering_findings(assembly), ""), skip=no_assembly)
     run("cdk-nag", lambda: (policy_findings(assembly), ""), skip=no_assembly)
 
     def lint() -> tuple[list[Finding], str, list[Finding]]:

@@ -52,7 +52,12 @@ def run_cli(*args: str):
 def test_a_freshly_rendered_project_passes(project):
     report = validation.validate(project, tests=False)
     assert [(c.name, c.status) for c in report.checks] == [
-        ("answers", "passed"), ("synth", "passed"), ("cdk-nag", "passed"), ("cfn-lint", "passed"), ("tests", "skipped"),
+        ("answers", "passed"),
+        ("synth", "passed"),
+        ("principals", "passed"),
+        ("cdk-nag", "passed"),
+        ("cfn-lint", "passed"),
+        ("tests", "skipped"),
     ]
     assert report.passed
     assert sorted(p.name for p in (project / "cdk.out").glob("assembly-*")) == ["assembly-Dev", "assembly-Prod"]
@@ -100,8 +105,9 @@ def test_a_broken_project_fails_naming_stack_logical_id_rule_and_fix(project, tm
 
 def test_failing_project_tests_are_named(tmp_path):
     (tmp_path / "tests").mkdir()
-    (tmp_path / "tests" / "test_unit.py").write_text("def test_holds():\n    assert True\n\n\n"
-                                                      "def test_breaks():\n    assert 1 == 2, 'the table is gone'\n")
+    (tmp_path / "tests" / "test_unit.py").write_text(
+        "def test_holds():\n    assert True\n\n\ndef test_breaks():\n    assert 1 == 2, 'the table is gone'\n"
+    )
     findings = validation.run_project_tests(validation.Project(tmp_path, {}, ("dev",)), python=sys.executable)
     assert [(f.rule, "the table is gone" in f.message) for f in findings] == [("tests.test_unit.test_breaks", True)]
 
@@ -137,16 +143,40 @@ def write_assembly(outdir: Path, report: dict | None = None) -> Path:
     """A cloud assembly as aws-cdk-lib writes it: a nested assembly per stage, metadata per stack."""
     stage = outdir / "assembly-Dev"
     stage.mkdir(parents=True)
-    (outdir / "manifest.json").write_text(json.dumps({"artifacts": {
-        "assembly-Dev": {"type": "cdk:cloud-assembly", "properties": {"directoryName": "assembly-Dev"}}}}))
-    (stage / "manifest.json").write_text(json.dumps({"artifacts": {"DevQueues1234": {
-        "type": "aws:cloudformation:stack", "environment": "aws://111111111111/eu-west-1", "displayName": "Dev/Queues",
-        "properties": {"templateFile": "DevQueues1234.template.json", "stackName": "app-dev-queues"},
-        "metadata": {"/Dev/Queues/Jobs/Resource": [{"type": "aws:cdk:logicalId", "data": "JobsQueue9A1B"}],
-                     "/Dev/Queues/Jobs": [{"type": "aws:cdk:acknowledged-rules", "data": {"AwsSolutions::SQS3": " "}}]},
-    }}}))
-    (stage / "DevQueues1234.template.json").write_text(json.dumps({"Resources": {
-        "JobsQueue9A1B": {"Type": "AWS::SQS::Queue", "Properties": {"VisibilityTimeout": "soon"}}}}))
+    (outdir / "manifest.json").write_text(
+        json.dumps(
+            {
+                "artifacts": {
+                    "assembly-Dev": {"type": "cdk:cloud-assembly", "properties": {"directoryName": "assembly-Dev"}}
+                }
+            }
+        )
+    )
+    (stage / "manifest.json").write_text(
+        json.dumps(
+            {
+                "artifacts": {
+                    "DevQueues1234": {
+                        "type": "aws:cloudformation:stack",
+                        "environment": "aws://111111111111/eu-west-1",
+                        "displayName": "Dev/Queues",
+                        "properties": {"templateFile": "DevQueues1234.template.json", "stackName": "app-dev-queues"},
+                        "metadata": {
+                            "/Dev/Queues/Jobs/Resource": [{"type": "aws:cdk:logicalId", "data": "JobsQueue9A1B"}],
+                            "/Dev/Queues/Jobs": [
+                                {"type": "aws:cdk:acknowledged-rules", "data": {"AwsSolutions::SQS3": " "}}
+                            ],
+                        },
+                    }
+                }
+            }
+        )
+    )
+    (stage / "DevQueues1234.template.json").write_text(
+        json.dumps(
+            {"Resources": {"JobsQueue9A1B": {"Type": "AWS::SQS::Queue", "Properties": {"VisibilityTimeout": "soon"}}}}
+        )
+    )
     (outdir / "validation-report.json").write_text(json.dumps(report or {"pluginReports": []}))
     return outdir
 
@@ -161,17 +191,28 @@ def test_identical_templates_are_linted_once_and_reported_for_each_copy(tmp_path
 
 
 def test_report_violations_and_blank_reasons_are_located_by_construct_path(tmp_path):
-    violation = {"ruleName": "AwsSolutions-SQS4", "description": "The SQS queue does not require SSL.",
-                 "severity": "error", "violatingConstructs": [{"constructPath": "Dev/Queues/Jobs/Resource"}]}
-    warning = {"ruleName": "W3010", "description": "Avoid hardcoding availability zones", "severity": "warning",
-               "violatingConstructs": [{"constructPath": "Dev/Queues/Jobs/Resource"}]}
-    report = {"pluginReports": [
-        {"pluginName": "AwsSolutions", "violations": [violation], "suppressedViolations": []},
-        {"pluginName": "CloudFormation Validate", "violations": [warning], "suppressedViolations": []},
-    ]}
+    violation = {
+        "ruleName": "AwsSolutions-SQS4",
+        "description": "The SQS queue does not require SSL.",
+        "severity": "error",
+        "violatingConstructs": [{"constructPath": "Dev/Queues/Jobs/Resource"}],
+    }
+    warning = {
+        "ruleName": "W3010",
+        "description": "Avoid hardcoding availability zones",
+        "severity": "warning",
+        "violatingConstructs": [{"constructPath": "Dev/Queues/Jobs/Resource"}],
+    }
+    report = {
+        "pluginReports": [
+            {"pluginName": "AwsSolutions", "violations": [violation], "suppressedViolations": []},
+            {"pluginName": "CloudFormation Validate", "violations": [warning], "suppressedViolations": []},
+        ]
+    }
     findings = validation.policy_findings(validation.Assembly(write_assembly(tmp_path, report)))
     assert [(f.rule, f.stack, f.logical_id) for f in findings] == [
-        ("AwsSolutions-SQS4", "Dev/Queues", "JobsQueue9A1B"), ("SQS3", "Dev/Queues", "JobsQueue9A1B"),
+        ("AwsSolutions-SQS4", "Dev/Queues", "JobsQueue9A1B"),
+        ("SQS3", "Dev/Queues", "JobsQueue9A1B"),
     ]
     assert "enforce_ssl=True" in findings[0].fix
     assert 'Acknowledgement("Queues/Jobs/Resource", "AwsSolutions::AwsSolutions-SQS4"' in findings[0].fix
@@ -208,3 +249,110 @@ def test_the_project_environment_is_preferred_to_refarchs_own(tmp_path):
     (project / ".venv" / "bin").mkdir(parents=True)
     (project / ".venv" / "bin" / "python").symlink_to(sys.executable)
     assert validation.project_interpreter(project) == str(project / ".venv" / "bin" / "python")
+
+
+def _role(name: str | None, trusted: object) -> dict:
+    properties = {
+        "AssumeRolePolicyDocument": {
+            "Statement": [{"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": {"AWS": trusted}}]
+        }
+    }
+    return {"Type": "AWS::IAM::Role", "Properties": properties | ({"RoleName": name} if name else {})}
+
+
+def write_stage(outdir: Path, stacks: dict[str, tuple[list[str], dict]]) -> Path:
+    """One stage whose stacks (id -> (dependencies, resources)) deploy into account 111111111111."""
+    stage = outdir / "assembly-Dev"
+    stage.mkdir(parents=True)
+    (outdir / "manifest.json").write_text(
+        json.dumps(
+            {
+                "artifacts": {
+                    "assembly-Dev": {"type": "cdk:cloud-assembly", "properties": {"directoryName": "assembly-Dev"}}
+                }
+            }
+        )
+    )
+    artifacts = {}
+    for stack_id, (dependencies, resources) in stacks.items():
+        artifacts[stack_id] = {
+            "type": "aws:cloudformation:stack",
+            "environment": "aws://111111111111/eu-west-1",
+            "displayName": f"Dev/{stack_id}",
+            "dependencies": [*dependencies, f"{stack_id}.assets"],
+            "properties": {"templateFile": f"{stack_id}.template.json", "stackName": f"app-dev-{stack_id.lower()}"},
+            "metadata": {
+                f"/Dev/{stack_id}/{lid}/Resource": [{"type": "aws:cdk:logicalId", "data": lid}] for lid in resources
+            },
+        }
+        (stage / f"{stack_id}.template.json").write_text(json.dumps({"Resources": resources}))
+    (stage / "manifest.json").write_text(json.dumps({"artifacts": artifacts}))
+    return outdir
+
+
+def test_a_role_named_before_the_stack_that_creates_it_is_a_principal_ordering_finding(tmp_path):
+    later = "arn:aws:iam::111111111111:role/app-later"
+    joined = {
+        "Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":iam::", {"Ref": "AWS::AccountId"}, ":role/app-later"]]
+    }
+    logs_policy = {
+        "Fn::Join": [
+            "",
+            [
+                '{"Statement":[{"Effect":"Allow","Principal":{"AWS":"' + later + '"},'
+                '"Action":"logs:PutLogEvents","Resource":"',
+                {"Fn::GetAtt": ["Logs", "Arn"]},
+                '"}]}',
+            ],
+        ]
+    }
+    assembly = validation.Assembly(
+        write_stage(
+            tmp_path,
+            {
+                "First": (
+                    [],
+                    {
+                        "Key": {
+                            "Type": "AWS::KMS::Key",
+                            "Properties": {
+                                "KeyPolicy": {
+                                    "Statement": [
+                                        {
+                                            "Effect": "Allow",
+                                            "Principal": {"AWS": [later, "arn:aws:iam::222222222222:root"]},
+                                            "Action": "kms:Decrypt",
+                                            "Resource": "*",
+                                        }
+                                    ]
+                                }
+                            },
+                        },
+                        "Trusting": _role(None, joined),
+                        "LogsPolicy": {
+                            "Type": "AWS::Logs::ResourcePolicy",
+                            "Properties": {"PolicyDocument": logs_policy},
+                        },
+                        "Bootstrap": _role(
+                            None, "arn:aws:iam::111111111111:role/cdk-hnb659fds-deploy-role-111111111111-eu-west-1"
+                        ),
+                        "Attribute": _role(None, {"Fn::GetAtt": ["Other", "Arn"]}),
+                        "Early": _role("app-early", "arn:aws:iam::111111111111:root"),
+                    },
+                ),
+                "Later": (
+                    ["First"],
+                    {
+                        "Role": _role("app-later", "arn:aws:iam::111111111111:root"),
+                        "TrustsEarly": _role(None, "arn:aws:iam::111111111111:role/app-early"),
+                        "TrustsOwn": _role(None, later),
+                    },
+                ),
+            },
+        )
+    )
+    findings = validation.principal_ordering_findings(assembly)
+    assert sorted((f.stack, f.logical_id, f.path) for f in findings) == [
+        ("Dev/First", lid, f"Dev/First/{lid}/Resource") for lid in ("Key", "LogsPolicy", "Trusting")
+    ]
+    assert all(f.check == "principals" and later in f.message and "aws:PrincipalArn" in f.fix for f in findings)

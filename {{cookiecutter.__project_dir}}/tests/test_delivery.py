@@ -65,6 +65,17 @@ def test_environments_outside_the_tooling_region_are_refused():
 # --------------------------------------------------------------------------- step 13: source
 
 
+def test_source_history_images_and_artifacts_outlive_the_stack(dev):
+    template = dev["Delivery"]
+    kept = ["AWS::ECR::Repository", "AWS::S3::Bucket", "AWS::KMS::Key"]
+    if SOURCE == "codecommit":
+        kept.append("AWS::CodeCommit::Repository")
+    for kind in kept:
+        for logical_id, resource in template.find_resources(kind).items():
+            assert resource.get("DeletionPolicy") == "Retain", logical_id
+            assert resource.get("UpdateReplacePolicy") == "Retain", logical_id
+
+
 def test_source_is_the_chosen_kind_on_the_configured_branch(dev):
     (action,) = _actions(dev, "Source")
     branch = TOOLING.section("delivery")["source_branch"]

@@ -79,8 +79,8 @@ def test_signed_in_users_may_call_exactly_this_apis_fields(dev):
     for resource in graphql[0]["Resource"]:
         suffix = resource["Fn::Join"][1][-1]
         assert suffix.startswith("/types/") and "/fields/" in suffix and "*" not in suffix, suffix
-    # The policy is attached to the identity pool's authenticated role (a weak reference to Identity).
-    assert policies[0]["Roles"][0]["Fn::GetStackOutput"]["StackName"].endswith("-identity")
+    # The policy is attached to the identity pool's authenticated role (an export of the Identity stack).
+    assert policies[0]["Roles"][0]["Fn::ImportValue"].split(":")[0].endswith("-identity")
 
 
 def test_user_pool_is_kept_in_prod_and_disposable_in_dev(dev, prod):

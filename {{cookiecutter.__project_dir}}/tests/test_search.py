@@ -43,6 +43,18 @@ def test_domain_is_encrypted_https_only_with_fine_grained_access_control(dev):
         assert domain["LogPublishingOptions"][kind]["Enabled"] is True
 
 
+def test_domain_is_created_after_the_policy_that_lets_it_write_its_logs(dev):
+    template = dev["Search"]
+    (domain,) = template.find_resources("AWS::OpenSearchService::Domain").values()
+    (policy_id, policy), *others = template.find_resources("AWS::Logs::ResourcePolicy").items()
+    assert others == [] and policy_id in domain["DependsOn"]
+    document = policy["Properties"]["PolicyDocument"]["Fn::Join"][1]
+    groups = {part["Fn::GetAtt"][0] for part in document if isinstance(part, dict)}
+    options = domain["Properties"]["LogPublishingOptions"].values()
+    published = {option["CloudWatchLogsLogGroupArn"]["Fn::GetAtt"][0] for option in options}
+    assert groups == published and '"Service":"es.amazonaws.com"' in document[0]
+
+
 def test_domain_is_kept_in_prod_and_spread_over_zones(dev, prod):
     domain = _only(prod["Search"], "AWS::OpenSearchService::Domain")
     assert domain["DeletionPolicy"] == "Retain"
@@ -53,7 +65,7 @@ def test_domain_is_kept_in_prod_and_spread_over_zones(dev, prod):
 
 def test_appsync_searches_with_a_role_that_may_only_read_the_search_path(dev):
     (source,) = dev["Api"].find_resources("AWS::AppSync::DataSource", OPENSEARCH_SOURCE).values()
-    assert source["Properties"]["ServiceRoleArn"]["Fn::GetStackOutput"]["StackName"].endswith("-search")
+    assert source["Properties"]["ServiceRoleArn"]["Fn::ImportValue"].split(":")[0].endswith("-search")
     statements = _statements(dev["Search"], "QueryRole")
     actions = sorted(a for s in statements for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]]))
     assert actions == ["es:ESHttpGet", "es:ESHttpHead"]

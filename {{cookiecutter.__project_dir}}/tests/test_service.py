@@ -309,8 +309,8 @@ def test_dax_is_reached_by_the_tasks_only_and_its_role_touches_only_the_table(de
     for statement in statements:
         assert all(a.startswith("dynamodb:") for a in statement["Action"])
         # Exactly the table's ARN, published by the stateful stack: no wildcard, no other table.
-        output = statement["Resource"]["Fn::GetStackOutput"]
-        assert output["StackName"].endswith("-stateful") and "DataTable" in output["OutputName"]
+        export = statement["Resource"]["Fn::ImportValue"]
+        assert export.split(":")[0].endswith("-stateful") and "DataTable" in export
 
 
 @pytest.mark.skipif(DAX, reason="DAX is on")

@@ -175,12 +175,11 @@ LEDGER: tuple[Acknowledgement, ...] = (
                     "AwsSolutions::AwsSolutions-IAM5[Resource::<SearchDomain62FD613E.Arn>/*]",
                     "the ingestion sink checks cluster and index before bulk writes; fine-grained access control "
                     "limits the role to the items index"),
-{%- for env, region in (("dev", cookiecutter.dev_region), ("prod", cookiecutter.prod_region)) %}
-    # The table lives in the Stateful stack: its ARN reaches this finding as a weak reference.
+{%- for env in ("dev", "prod") %}
+    # The table lives in the Stateful stack: its ARN reaches this finding as that stack's export.
     Acknowledgement("Search/Search/ZeroEtl/PipelineRole",
-                    'AwsSolutions::AwsSolutions-IAM5[Resource::{"Fn::GetStackOutput":{"StackName":'
-                    '"{{ cookiecutter.project_slug }}-{{ env }}-stateful","Region":"{{ region }}",'
-                    '"OutputName":"PublishOutputFnGetAttDataTableFDBAD0F2ArnBDD11FA6"}}/export/*]',
+                    "AwsSolutions::AwsSolutions-IAM5[Resource::{{ cookiecutter.project_slug }}-{{ env }}-stateful:"
+                    "ExportsOutputFnGetAttDataTableFDBAD0F2Arn2713A995/export/*]",
                     "DescribeExport names exports by ids DynamoDB assigns; only the table's export/ prefix is fixed"),
 {%- endfor %}
 {%- endif %}
@@ -329,14 +328,13 @@ LEDGER: tuple[Acknowledgement, ...] = (
 {%- for env, account, region in (("dev", cookiecutter.dev_account_id, cookiecutter.dev_region),
                                  ("prod", cookiecutter.prod_account_id, cookiecutter.prod_region)) %}
 {%- for method in ("GET", "PUT", "DELETE") %}
-    # The REST API lives in the Service stack: its id and stage reach this finding as weak references.
+    # The REST API lives in the Service stack: its id and stage reach this finding as the stack's exports.
     Acknowledgement(
         "Api/Api/SignedInUserAccess",
         "AwsSolutions::AwsSolutions-IAM5[Resource::arn:aws:execute-api:{{ region }}:{{ account }}:"
-        '{"Fn::GetStackOutput":{"StackName":"{{ cookiecutter.project_slug }}-{{ env }}-service","Region":"{{ region }}",'
-        '"OutputName":"PublishOutputRefServiceApiRestApiD01AE7DF9E20018C"}}/'
-        '{"Fn::GetStackOutput":{"StackName":"{{ cookiecutter.project_slug }}-{{ env }}-service","Region":"{{ region }}",'
-        '"OutputName":"PublishOutputRefServiceApiRestApiDeploymentStagev17B15D891426DCC84"}}/{{ method }}/items/*]',
+        "{{ cookiecutter.project_slug }}-{{ env }}-service:ExportsOutputRefServiceApiRestApiD01AE7DFE6BD94BF/"
+        "{{ cookiecutter.project_slug }}-{{ env }}-service:ExportsOutputRefServiceApiRestApiDeploymentStagev17B15D8913DB84E4F"
+        "/{{ method }}/items/*]",
         "the one method on /items/{id}: API Gateway writes the path parameter of a method ARN as a wildcard",
     ),
 {%- endfor %}

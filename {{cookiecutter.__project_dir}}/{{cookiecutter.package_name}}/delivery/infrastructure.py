@@ -252,7 +252,7 @@ class Delivery(Construct):
         group = codedeploy.EcsDeploymentGroup.from_ecs_deployment_group_attributes(
             self, f"{environment.stage_id}DeploymentGroup", application=application, deployment_group_name=name,
         )
-        return actions.CodeDeployEcsDeployAction(
+        return _CodeDeployEcsDeployAction(
             action_name="BlueGreen",
             deployment_group=group,
             task_definition_template_file=deploy_output.at_path("taskdef.json"),
@@ -266,4 +266,26 @@ class Delivery(Construct):
             ),
             run_order=3,
         )
+
+
+class _CodeDeployEcsDeployAction(actions.CodeDeployEcsDeployAction):
+    """CodeDeploy's ECS action, with the artifact grant made to the role's account, not to the role.
+
+    The action's role is created by the environment's Service stack, which this pipeline deploys
+    after the Delivery stack exists. KMS and S3 reject a policy that names a role that does not exist
+    yet, so the bucket and key policies name the role's account and match the role by its ARN
+    (`aws:PrincipalArn`), which needs no role to exist. In the tooling account itself the role's own
+    policy is enough, as for CDK's grant.
+    """
+
+    def _bound(self, scope, stage, *, bucket: s3.IBucket, role: iam.IRole) -> codepipeline.ActionConfig:
+        account = role.principal_account
+        if account is not None and account != cdk.Stack.of(scope).account:
+            bucket.grant_read(iam.PrincipalWithConditions(
+                iam.AccountPrincipal(account), {"ArnEquals": {"aws:PrincipalArn": role.role_arn}},
+            ))
+            # CDK's own grant would name the role: hand it a view of the bucket without its policy.
+            bucket = s3.Bucket.from_bucket_name(scope, f"{self.action_properties.action_name}Artifacts",
+                                                bucket.bucket_name)
+        return super()._bound(scope, stage, bucket=bucket, role=role)
 {%- endif %}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import aws_cdk as cdk
 from aws_cdk import aws_codecommit as codecommit
 from aws_cdk import aws_codepipeline as codepipeline
 from aws_cdk import aws_codepipeline_actions as actions
@@ -20,6 +21,8 @@ class Source(Construct):
             self, "Repository", repository_name=PROJECT_SLUG,
             description="Application, infrastructure and pipeline code",
         )
+        # The source history outlives the stack, like the image repository and artifacts beside it.
+        self.repository.apply_removal_policy(cdk.RemovalPolicy.RETAIN)
 
     def action(self, output: codepipeline.Artifact) -> actions.Action:
         return actions.CodeCommitSourceAction(

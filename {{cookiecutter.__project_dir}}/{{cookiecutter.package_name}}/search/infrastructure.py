@@ -118,7 +118,7 @@ class Search(Construct):
             enable_auto_software_update=True,
             removal_policy=config.stateful_removal_policy,
         )
-        logs.ResourcePolicy(
+        logs_policy = logs.ResourcePolicy(
             self,
             "DomainLogsPolicy",
             policy_statements=[
@@ -130,6 +130,8 @@ class Search(Construct):
                 )
             ],
         )
+        # CreateDomain checks that OpenSearch may write to the log groups: the policy must exist first.
+        domain.node.add_dependency(logs_policy)
         return domain
 
     def _lambda_role(self, construct_id: str) -> iam.Role:

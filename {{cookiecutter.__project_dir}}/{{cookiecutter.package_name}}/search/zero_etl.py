@@ -89,6 +89,7 @@ class ZeroEtlPipeline(Construct):
             enforce_ssl=True,
             lifecycle_rules=[s3.LifecycleRule(expiration=cdk.Duration.days(7))],
             removal_policy=config.stateful_removal_policy,
+            auto_delete_objects=not config.retain_stateful,
         )
         self.role = iam.Role(self, "PipelineRole", assumed_by=iam.ServicePrincipal("osis-pipelines.amazonaws.com"))
         table.grant(self.role, *EXPORT_ACTIONS)

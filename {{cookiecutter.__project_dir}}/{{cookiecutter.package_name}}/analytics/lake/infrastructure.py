@@ -45,6 +45,8 @@ class LakeStorage(Construct):
         super().__init__(scope, construct_id)
         settings = config.section("analytics")
         removal = config.stateful_removal_policy
+        # Versioned buckets that are deleted with the stack must be emptied first, or the delete fails.
+        empty_on_delete = not config.retain_stateful
         stack = cdk.Stack.of(self)
         self.key = kms.Key(
             self,
@@ -82,7 +84,7 @@ class LakeStorage(Construct):
                 )
             ],
             removal_policy=removal,
-            auto_delete_objects=False,
+            auto_delete_objects=empty_on_delete,
         )
         tiering = [
             s3.Transition(
@@ -117,6 +119,7 @@ class LakeStorage(Construct):
                 )
             ],
             removal_policy=removal,
+            auto_delete_objects=empty_on_delete,
         )
         self.results_bucket = s3.Bucket(
             self,
@@ -137,6 +140,7 @@ class LakeStorage(Construct):
                 )
             ],
             removal_policy=removal,
+            auto_delete_objects=empty_on_delete,
         )
         cdk.CfnOutput(self, "LakeBucketName", value=self.bucket.bucket_name)
 
