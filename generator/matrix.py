@@ -59,7 +59,9 @@ def _with_required_values(given: dict[str, str]) -> dict[str, str]:
     resolved = {**given}
     for rule in spec.RULES:
         if rule.then.values == ("<set>",) and all(c.holds(resolved) for c in rule.when if isinstance(c, spec.When)):
-            resolved.setdefault(rule.then.option, spec.OPTIONS_BY_NAME[rule.then.option].example)
+            resolved[rule.then.option] = (
+                resolved.get(rule.then.option) or spec.OPTIONS_BY_NAME[rule.then.option].example
+            )
     return resolved
 
 
