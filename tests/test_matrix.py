@@ -16,6 +16,7 @@ import subprocess
 import sys
 
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from generator import answers, matrix, spec
@@ -282,3 +283,18 @@ def test_most_different_picks_cases_apart_from_the_editions():
         return min(len(values[case.id] ^ values[e.id]) for e in editions)
 
     assert nearest(picked[0]) == max(nearest(c) for c in PAIRS)
+
+
+def test_the_shipped_workflow_fans_the_matrix_out_one_case_per_runner():
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "matrix.yml").read_text(encoding="utf-8"))
+    cases, case = workflow["jobs"]["cases"], workflow["jobs"]["case"]
+    printing = next(step for step in cases["steps"] if step.get("id") == "cases")
+    assert 'refarch matrix --strength "$STRENGTH" --format github' in printing["run"]
+    assert cases["outputs"]["matrix"] == "${{ steps.cases.outputs.matrix }}"
+    assert case["needs"] == "cases"
+    assert case["strategy"]["matrix"] == "${{ fromJSON(needs.cases.outputs.matrix) }}"
+    assert case["env"]["CASE_ID"] == "${{ matrix.id }}"
+    commands = [step["run"] for step in case["steps"] if "run" in step]
+    assert 'refarch new --no-input --matrix-case "$CASE_ID" --output-dir build' in commands
+    assert any(c.startswith("refarch validate build/modern-app") for c in commands)
+    assert workflow[True]["schedule"] and "'3'" in printing["env"]["STRENGTH"]  # PyYAML reads `on:` as True
