@@ -55,12 +55,14 @@ class Figure:
         return max(s.peak_mb for s in self.samples)
 
 
-def run_process(command: list[str], *, cwd: Path | None = None, env: dict | None = None,
-                exit_codes: tuple[int, ...] = (0,)) -> Sample:
+def run_process(
+    command: list[str], *, cwd: Path | None = None, env: dict | None = None, exit_codes: tuple[int, ...] = (0,)
+) -> Sample:
     """Wall time and peak RSS of one child process (and the processes it waited for)."""
     started = time.perf_counter()
-    child = subprocess.Popen(command, cwd=cwd, env={**os.environ, **(env or {})},
-                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    child = subprocess.Popen(
+        command, cwd=cwd, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     _, status, usage = os.wait4(child.pid, 0)
     elapsed = time.perf_counter() - started
     child.returncode = os.waitstatus_to_exitcode(status)
@@ -100,55 +102,119 @@ def render_full(scratch: Path, slug: str = "modern-app", **given: str) -> Path:
 
 
 def bench_render(runs: int, scratch: Path) -> tuple[list[Figure], list[dict]]:
-    cli = measure("render full edition: refarch new", runs, lambda: run_process(
-        [sys.executable, "-m", "generator.cli", "new", "--no-input", "--edition", "full",
-         "--output-dir", str(scratch / "cli"), "--force"], cwd=ROOT))
-    plain = measure("render full edition: cookiecutter --no-input", runs, lambda: run_process(
-        [sys.executable, "-m", "cookiecutter", "--no-input", "--overwrite-if-exists", "--output-dir",
-         str(scratch / "plain"), str(ROOT), "edition=full"], cwd=ROOT))
+    cli = measure(
+        "render full edition: refarch new",
+        runs,
+        lambda: run_process(
+            [
+                sys.executable,
+                "-m",
+                "generator.cli",
+                "new",
+                "--no-input",
+                "--edition",
+                "full",
+                "--output-dir",
+                str(scratch / "cli"),
+                "--force",
+            ],
+            cwd=ROOT,
+        ),
+    )
+    plain = measure(
+        "render full edition: cookiecutter --no-input",
+        runs,
+        lambda: run_process(
+            [
+                sys.executable,
+                "-m",
+                "cookiecutter",
+                "--no-input",
+                "--overwrite-if-exists",
+                "--output-dir",
+                str(scratch / "plain"),
+                str(ROOT),
+                "edition=full",
+            ],
+            cwd=ROOT,
+        ),
+    )
     return [cli, plain], [ratio("refarch new / cookiecutter (checkout with .venv, .tools)", cli, plain, target=1.1)]
 
 
 def bench_synth(runs: int, scratch: Path) -> tuple[list[Figure], list[dict]]:
     project = render_full(scratch)
-    full = measure("synth full edition (python app.py, validator on)", runs, lambda: run_process(
-        [sys.executable, "app.py"], cwd=project, env={"CDK_OUTDIR": str(scratch / "full.out")}), warmup=True)
-    floor = measure("synth empty one-stack app (jsii floor)", runs, lambda: run_process(
-        [sys.executable, "-c", EMPTY_APP.format(outdir=str(scratch / "empty.out"))]), warmup=True)
+    full = measure(
+        "synth full edition (python app.py, validator on)",
+        runs,
+        lambda: run_process([sys.executable, "app.py"], cwd=project, env={"CDK_OUTDIR": str(scratch / "full.out")}),
+        warmup=True,
+    )
+    floor = measure(
+        "synth empty one-stack app (jsii floor)",
+        runs,
+        lambda: run_process([sys.executable, "-c", EMPTY_APP.format(outdir=str(scratch / "empty.out"))]),
+        warmup=True,
+    )
     return [full, floor], [ratio("full edition / empty app", full, floor)]
 
 
-def bench_matrix(runs: int, scratch: Path) -> tuple[list[Figure], list[dict]]:
-    cases = matrix.pairwise_cases()
+def matrix_job(cases: list[matrix.Case], scratch: Path, projects: list[str]) -> Sample:
+    """What tests/test_matrix_synth.py's main test does: render, synthesise in one process, lint, read reports.
+
+    `projects` receives the rendered projects' paths.
+    """
+    shutil.rmtree(scratch, ignore_errors=True)
     started = time.perf_counter()
-    projects = [
+    projects[:] = [
         str(render.render(answers.resolve({**c.given, "package_name": f"matrix_{n:02d}"}), scratch / f"{n:02d}"))
         for n, c in enumerate(cases, start=1)
     ]
-    print(f"  rendered {len(cases)} pairwise combinations in {time.perf_counter() - started:.2f} s")
-    one = measure(f"synth {len(cases)} combinations in one process", runs, lambda: run_process(
-        [sys.executable, synthesis.__file__, "--no-cfn-validator", *projects]), warmup=True)
-    many = measure(f"synth {len(cases)} combinations, one process each", runs, lambda: run_processes(
-        [[sys.executable, synthesis.__file__, "--no-cfn-validator", p] for p in projects]))
-    started = time.perf_counter()
+    synth = run_process([sys.executable, synthesis.__file__, "--no-cfn-validator", *projects])
     assemblies = [validation.Assembly(Path(project) / "cdk.out") for project in projects]
     validation.lint_findings(*assemblies)
     for assembly in assemblies:
         validation.policy_findings(assembly)
-    elapsed = time.perf_counter() - started
-    print(f"  cfn-lint + report checks of {len(cases)} combinations (in process): {elapsed:.2f} s")
-    return [one, many], [ratio(f"{len(cases)} processes / one process", many, one)]
+    return Sample(time.perf_counter() - started, synth.peak_mb)
+
+
+def bench_matrix(runs: int, scratch: Path) -> tuple[list[Figure], list[dict]]:
+    cases = matrix.pairwise_cases()
+    print(f"  {matrix.coverage(cases).summary()}")
+    projects: list[str] = []
+    job = measure(
+        f"matrix job: render, synth, cfn-lint, cdk-nag of {len(cases)} cases",
+        runs,
+        lambda: matrix_job(cases, scratch / "job", projects),
+        warmup=True,
+    )
+    one = measure(
+        f"synth {len(cases)} cases in one process",
+        runs,
+        lambda: run_process([sys.executable, synthesis.__file__, "--no-cfn-validator", *projects]),
+    )
+    many = measure(
+        f"synth {len(cases)} cases, one process each",
+        runs,
+        lambda: run_processes([[sys.executable, synthesis.__file__, "--no-cfn-validator", p] for p in projects]),
+    )
+    return [job, one, many], [ratio(f"{len(cases)} processes / one process", many, one)]
 
 
 def bench_validate(runs: int, scratch: Path) -> tuple[list[Figure], list[dict]]:
     project = render_full(scratch)
-    validate = measure("refarch validate --no-tests (full edition)", runs, lambda: run_process(
-        [sys.executable, "-m", "generator.cli", "validate", "--no-tests", str(project)], cwd=ROOT), warmup=True)
+    validate = measure(
+        "refarch validate --no-tests (full edition)",
+        runs,
+        lambda: run_process([sys.executable, "-m", "generator.cli", "validate", "--no-tests", str(project)], cwd=ROOT),
+        warmup=True,
+    )
 
     def floor() -> Sample:
         outdir = scratch / "floor.out"
-        synth = run_process([sys.executable, "app.py"], cwd=project,
-                            env={"CDK_OUTDIR": str(outdir), "CDK_VALIDATION": "false"})
+        synth = run_process(
+            [sys.executable, "app.py"], cwd=project, env={"CDK_OUTDIR": str(outdir), "CDK_VALIDATION": "false"}
+        )
         templates = sorted(str(p) for p in outdir.glob("assembly-*/*.template.json"))
         # cfn-lint's exit code is a bit mask: 2 errors, 4 warnings, 8 informational.
         cfn_lint = str(Path(sys.executable).parent / "cfn-lint")
@@ -168,16 +234,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)
     os.environ.setdefault("JSII_DEPRECATED", "fail")
-    machine = {"cpus": os.cpu_count(), "python": platform.python_version(), "load_average": os.getloadavg(),
-               "node": os.environ.get("JSII_NODE", shutil.which("node") or "")}
+    machine = {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "load_average": os.getloadavg(),
+        "node": os.environ.get("JSII_NODE", shutil.which("node") or ""),
+    }
     print(f"refarch benchmarks: median of {args.runs} runs; {machine}\n")
     results = {"machine": machine, "runs": args.runs, "figures": [], "ratios": []}
     with tempfile.TemporaryDirectory(prefix="refarch-bench-") as scratch:
         for name in args.only.split(","):
             print(f"[{name}]")
             figures, ratios = BENCHMARKS[name](args.runs, Path(scratch) / name)
-            results["figures"] += [{"name": f.name, "seconds": round(f.seconds, 2), "peak_mb": round(f.peak_mb)}
-                                   for f in figures]
+            results["figures"] += [
+                {"name": f.name, "seconds": round(f.seconds, 2), "peak_mb": round(f.peak_mb)} for f in figures
+            ]
             results["ratios"] += ratios
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n")

@@ -120,13 +120,17 @@ def new(
     template: Annotated[str | None, typer.Option(
         "--template", help="PATH|URL[@REF] of a template repository (a fork); default: the bundled template. "
                            "Its own spec checks the answers; it asks nothing.")] = None,
+    matrix_case: Annotated[
+        str | None, typer.Option("--matrix-case", help="Start from the answers of a `refarch matrix` case, by id.")
+    ] = None,
 ) -> None:
     """Render a new project (atomically: all of it or nothing)."""
     if template is not None:
         return new_from_template(template, config, assignments, edition, output_dir, force)
     interactive = sys.stdin.isatty() if no_input is None else not no_input
     try:
-        given: dict[str, object] = answer_sources.load_config_file(config) if config else {}
+        given: dict[str, object] = dict(matrices.find_case(matrix_case).given) if matrix_case else {}
+        given.update(answer_sources.load_config_file(config) if config else {})
         if edition is not None:
             given["edition"] = edition
         given.update(answer_sources.parse_assignments(assignments or []))
@@ -304,23 +308,52 @@ def plan(
     except (SpecError, rendering.RenderError, planning.PlanError) as problem:
         raise fail(str(problem)) from None
     typer.echo(json.dumps(result.as_dict(), indent=2) if as_json else planning.report(result))
-
-
-MATRIX_KINDS = {"pairwise": matrices.pairwise_cases, "values": matrices.value_cases, "editions": matrices.edition_cases}
+MATRIX_KINDS = {"pairwise": matrices.covering_cases, "values": matrices.value_cases, "editions": matrices.edition_cases}
+MATRIX_FORMATS = ("github", "json", "text")
 
 
 @app.command()
 def matrix(
     kind: Annotated[str, typer.Option("--kind", help=f"One of {', '.join(MATRIX_KINDS)}.")] = "pairwise",
+    strength: Annotated[int, typer.Option("--strength", help="2: every pair of values; 3: every triple.")] = 2,
+    fmt: Annotated[str, typer.Option("--format", help="github (a strategy.matrix include list), json or text.")]
+    = "github",
+    explain: Annotated[bool, typer.Option("--explain", help="List, per case, what it is the first to cover.")] = False,
+    write_configs: Annotated[Path | None, typer.Option(
+        "--write-configs", help="Also write DIR/<id>.yaml per case, for `refarch new --config`.")] = None,
 ) -> None:
-    """Print answer sets as a CI matrix (JSON): by default a pairwise covering array of the options."""
-    if kind not in MATRIX_KINDS:
-        raise fail(f"--kind: '{kind}' is not one of {', '.join(MATRIX_KINDS)}")
+    """Print answer sets as a CI matrix: by default a covering array of every pair of option values."""
     try:
-        cases = MATRIX_KINDS[kind]()
-    except SpecError as problem:
+        if kind not in MATRIX_KINDS:
+            raise SpecError(f"--kind: '{kind}' is not one of {', '.join(MATRIX_KINDS)}")
+        if fmt not in MATRIX_FORMATS:
+            raise SpecError(f"--format: '{fmt}' is not one of {', '.join(MATRIX_FORMATS)}")
+        if strength != 2 and kind != "pairwise":
+            raise SpecError(f"--strength applies to --kind pairwise only, not '{kind}'")
+        cases = matrices.covering_cases(strength) if kind == "pairwise" else MATRIX_KINDS[kind]()
+        covered = matrices.coverage(cases, strength) if kind == "pairwise" else None
+        if write_configs is not None:
+            matrices.write_configs(cases, write_configs)
+    except (SpecError, OSError) as problem:
         raise fail(str(problem)) from None
-    typer.echo(json.dumps({"include": [{"id": c.id, "answers": c.given} for c in cases]}, indent=2))
+    if covered is not None:
+        typer.echo(f"{kind} strength {strength}: {covered.summary()}", err=True)
+    entries = [{"id": c.id, "title": c.title or c.id, "answers": c.given} for c in cases]
+    if explain:
+        firsts = matrices.first_covered(cases, strength) if kind == "pairwise" else {}
+        for case in cases:
+            typer.echo(f"{case.id}  ({case.title or case.id})")
+            for combination in firsts.get(case.id, []):
+                typer.echo(f"    {matrices.describe(combination)}")
+    elif fmt == "github":
+        typer.echo(json.dumps({"include": entries}, indent=2))
+    elif fmt == "json":
+        typer.echo(json.dumps({"coverage": covered.as_dict() if covered else None, "cases": entries}, indent=2))
+    else:
+        for case in cases:
+            typer.echo(f"{case.id}  {case.title or ''}".rstrip())
+        if covered is not None:
+            typer.echo(covered.summary())
 
 
 @app.command()

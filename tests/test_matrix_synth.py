@@ -1,9 +1,9 @@
-"""Every pairwise combination renders and synthesises cdk-nag and cfn-lint clean.
+"""Every case of the pairwise matrix renders and synthesises cdk-nag and cfn-lint clean.
 
-All combinations are synthesised by one process (one jsii runtime, see
-generator/synthesis.py), with aws-cdk-lib's bundled CloudFormation validator off since
-cfn-lint checks the templates; the projects' own test suites are not re-run here
-(tests/test_synth.py runs them for the editions).
+All cases are synthesised by one process (one jsii runtime, see generator/synthesis.py),
+with aws-cdk-lib's bundled CloudFormation validator off since cfn-lint checks the
+templates. The projects' own test suites run for the cases that differ most from each
+other and from the editions (tests/test_synth.py runs them for the editions).
 """
 
 from __future__ import annotations
@@ -21,20 +21,23 @@ from generator import validate as validation
 from .conftest import render_with_refarch
 
 CASES = matrix.pairwise_cases()
+MOST_DIFFERENT = matrix.most_different(CASES, 2, apart_from=matrix.edition_cases())
 
 
 @pytest.mark.synth
 @pytest.mark.matrix
-def test_every_pairwise_combination_synthesises_clean(tmp_path):
-    # One package name per combination (they share one process); the same project name
-    # keeps identical stacks byte-identical, so cfn-lint reads each of them once.
+def test_every_pairwise_case_synthesises_clean(tmp_path):
+    # One package name per case (they share one process); the same project name keeps
+    # identical stacks byte-identical, so cfn-lint reads each of them once.
     projects = {
         case.id: render_with_refarch({**case.given, "package_name": f"matrix_{number:02d}"}, tmp_path / f"{number:02d}")
         for number, case in enumerate(CASES, start=1)
     }
     result = subprocess.run(
         [sys.executable, synthesis.__file__, "--no-cfn-validator", *map(str, projects.values())],
-        env={**os.environ, "JSII_DEPRECATED": "fail"}, capture_output=True, text=True,
+        env={**os.environ, "JSII_DEPRECATED": "fail"},
+        capture_output=True,
+        text=True,
     )
     outcomes = {json.loads(line)["project"]: json.loads(line) for line in result.stdout.splitlines()}
     problems, assemblies = {}, {}
@@ -47,8 +50,24 @@ def test_every_pairwise_combination_synthesises_clean(tmp_path):
     lint_errors, _ = validation.lint_findings(*assemblies.values())  # one cfn-lint run for all
     for case_id, assembly in assemblies.items():
         templates = {str(stack.template) for stack in assembly.stacks}
-        findings = validation.policy_findings(assembly)
+        findings = validation.policy_findings(assembly) + validation.principal_ordering_findings(assembly)
         findings += [f for f in lint_errors if f.template in templates]
         if findings:
             problems[case_id] = [f"{f.location()} {f.rule}: {f.message}" for f in findings]
     assert problems == {}
+
+
+@pytest.mark.synth
+@pytest.mark.matrix
+@pytest.mark.parametrize("case", MOST_DIFFERENT, ids=[c.id for c in MOST_DIFFERENT])
+def test_the_most_different_cases_pass_their_own_tests(case, tmp_path):
+    project = render_with_refarch(case.given, tmp_path)
+    env = {**os.environ, "JSII_DEPRECATED": "fail", "PYTHONDONTWRITEBYTECODE": "1"}
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
