@@ -386,3 +386,14 @@ def test_a_name_in_any_script_gets_a_transliterated_slug_through_both_entry_poin
     recorded = recorded_answers(project)
     assert spec.SLUG_RE.match(recorded["project_slug"]) and recorded["package_name"].isidentifier()
     assert recorded["project_name"] == name
+
+
+def test_plain_cookiecutter_takes_yes_no_answers_in_any_spelling_and_renders_the_same_project(cookies, tmp_path):
+    spelled = {"edition": "app", "search": "N", "dax": "FALSE", "api_waf": "0", "api_xray": "Off", "delivery": "Y"}
+    baked = cookies.bake(extra_context=spelled, template=str(ROOT))
+    assert baked.exit_code == 0, baked.exception
+    meant = {name: spec.coerce(name, value) for name, value in spelled.items()}
+    assert meant == {"edition": "app", "search": "no", "dax": "no", "api_waf": "no", "api_xray": "no",
+                     "delivery": "yes"}
+    project = render.render(answers.resolve(meant), tmp_path / "cli")
+    assert tree(Path(baked.project_path), exclude=(".cruft.json",)) == tree(project, exclude=(".cruft.json",))

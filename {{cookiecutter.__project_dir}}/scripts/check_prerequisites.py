@@ -22,7 +22,7 @@ from {{ cookiecutter.package_name }}.config import EnvironmentConfig, load_envir
 
 # The edition the generated stacks rely on (Enterprise: column-level security).
 REQUIRED_EDITION = "{{ cookiecutter.quicksight_edition | upper }}"
-SAML_FEDERATION = {{ "True" if cookiecutter.saml_federation == "yes" else "False" }}
+SAML_FEDERATION = {{ "True" if cookiecutter.__saml_federation == "yes" else "False" }}
 PLACEHOLDER_ENTITY_ID = "https://idp.example.com/REPLACE-WITH-YOUR-IDP-METADATA"
 ENTERPRISE_EDITIONS = ("ENTERPRISE", "ENTERPRISE_AND_Q")
 

@@ -4,10 +4,10 @@ import json
 
 from aws_cdk.assertions import Match
 
-ANALYTICS = {{ "True" if cookiecutter.analytics == "yes" else "False" }}
-BI = {{ "True" if cookiecutter.analytics == "yes" and cookiecutter.bi == "yes" else "False" }}
+ANALYTICS = {{ "True" if cookiecutter.__lake == "yes" else "False" }}
+BI = {{ "True" if cookiecutter.__lake == "yes" and cookiecutter.__quicksight == "yes" else "False" }}
 ENTERPRISE = {{ "True" if cookiecutter.quicksight_edition == "enterprise" else "False" }}
-SAML = {{ "True" if cookiecutter.analytics == "yes" and cookiecutter.bi == "yes" and cookiecutter.saml_federation == "yes" else "False" }}
+SAML = {{ "True" if cookiecutter.__lake == "yes" and cookiecutter.__quicksight == "yes" and cookiecutter.__saml_federation == "yes" else "False" }}
 LAKE_TYPES = (
     "AWS::KinesisFirehose::DeliveryStream",
     "AWS::Glue::Database",

@@ -6,9 +6,9 @@ from aws_cdk.assertions import Match
 
 from {{ cookiecutter.package_name }}.api import infrastructure as api_unit
 
-XRAY = {{ "True" if cookiecutter.api_xray == "yes" else "False" }}
-SEARCH = {{ "True" if cookiecutter.search == "yes" else "False" }}
-SERVICE_TIER = {{ "True" if cookiecutter.service_tier == "yes" else "False" }}
+XRAY = {{ "True" if cookiecutter.__xray == "yes" else "False" }}
+SEARCH = {{ "True" if cookiecutter.__search == "yes" else "False" }}
+SERVICE_TIER = {{ "True" if cookiecutter.__service == "yes" else "False" }}
 SCHEMA = Path(api_unit.__file__).with_name("schema.graphql")
 
 

@@ -1,6 +1,6 @@
 """Step 12: the DynamoDB table: on-demand, PITR, encryption; kept in prod, disposable in dev."""
 
-SEARCH = {{ "True" if cookiecutter.search == "yes" else "False" }}
+SEARCH = {{ "True" if cookiecutter.__search == "yes" else "False" }}
 
 
 def _table(templates):

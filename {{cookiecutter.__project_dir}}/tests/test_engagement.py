@@ -2,7 +2,7 @@
 
 ENGAGEMENT = "{{ cookiecutter.engagement }}"
 PHONE_NUMBER_ARN = "arn:aws:sms-voice:us-east-1:111111111111:phone-number/phone-0123456789abcdef0123456789abcdef"
-LAKE = {{ "True" if cookiecutter.analytics == "yes" else "False" }}
+LAKE = {{ "True" if cookiecutter.__lake == "yes" else "False" }}
 
 
 def _types(templates) -> set[str]:

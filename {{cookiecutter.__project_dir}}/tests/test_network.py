@@ -5,7 +5,7 @@ from aws_cdk.assertions import Match
 from {{ cookiecutter.package_name }}.config import load_environment
 
 AZ_COUNT = {{ cookiecutter.az_count }}
-WITH_NAT = {{ "True" if cookiecutter.service_tier == "yes" and cookiecutter.egress == "nat-gateway" else "False" }}
+WITH_NAT = {{ "True" if cookiecutter.__service == "yes" and cookiecutter.egress == "nat-gateway" else "False" }}
 
 
 def test_private_subnets_span_the_configured_zones(dev):
@@ -41,8 +41,8 @@ def test_environments_get_distinct_address_ranges(dev, prod):
     assert blocks[0] != blocks[1]
 
 
-SERVICE_TIER = {{ "True" if cookiecutter.service_tier == "yes" else "False" }}
-ANALYTICS = {{ "True" if cookiecutter.analytics == "yes" else "False" }}
+SERVICE_TIER = {{ "True" if cookiecutter.__service == "yes" else "False" }}
+ANALYTICS = {{ "True" if cookiecutter.__lake == "yes" else "False" }}
 
 
 def _endpoint_services(template):

@@ -7,8 +7,8 @@ from graphql import GraphQLNonNull, build_schema, get_named_type, validate_schem
 
 from {{ cookiecutter.package_name }}.api import infrastructure as api_unit
 
-SEARCH = {{ "True" if cookiecutter.search == "yes" else "False" }}
-SERVICE_TIER = {{ "True" if cookiecutter.service_tier == "yes" else "False" }}
+SEARCH = {{ "True" if cookiecutter.__search == "yes" else "False" }}
+SERVICE_TIER = {{ "True" if cookiecutter.__service == "yes" else "False" }}
 
 APPSYNC_PRELUDE = (api_unit.HERE / "appsync_prelude.graphql").read_text(encoding="utf-8")
 

@@ -1,6 +1,6 @@
 """Steps 7-8: the OpenSearch domain, the search resolver's access, and indexing from the table."""
 
-SEARCH = {{ "True" if cookiecutter.search == "yes" else "False" }}
+SEARCH = {{ "True" if cookiecutter.__search == "yes" else "False" }}
 OPENSEARCH_SOURCE = {"Properties": {"Type": "AMAZON_OPENSEARCH_SERVICE"}}
 
 
@@ -26,7 +26,7 @@ def test_no_search_components_when_search_is_off(dev):
     assert "Search" not in dev.ids()
     assert not dev["Api"].find_resources("AWS::AppSync::DataSource", OPENSEARCH_SOURCE)
 
-{%- if cookiecutter.search == "yes" %}
+{%- if cookiecutter.__search == "yes" %}
 
 
 def test_domain_is_encrypted_https_only_with_fine_grained_access_control(dev):

@@ -10,9 +10,9 @@ from tests.runtime.appsync_js import call
 from tests.security_groups import by_description
 
 VPC_LINK = "{{ cookiecutter.vpc_link }}"
-WAF = {{ "True" if cookiecutter.api_waf == "yes" else "False" }}
-DAX = {{ "True" if cookiecutter.dax == "yes" else "False" }}
-ANALYTICS = {{ "True" if cookiecutter.analytics == "yes" else "False" }}
+WAF = {{ "True" if cookiecutter.__waf == "yes" else "False" }}
+DAX = {{ "True" if cookiecutter.__dax == "yes" else "False" }}
+ANALYTICS = {{ "True" if cookiecutter.__lake == "yes" else "False" }}
 CONTAINER_PORT, LISTENER_PORT, DAX_TLS_PORT = 8080, 80, 9111
 ROUTES = {
     ("GET", "recommendations"),
@@ -319,7 +319,7 @@ def test_without_dax_there_is_no_cache_and_tasks_read_dynamodb_directly(dev):
         assert _resources(dev, kind) == {}
 
 
-DELIVERY = {{ "True" if cookiecutter.delivery == "yes" else "False" }}
+DELIVERY = {{ "True" if cookiecutter.__delivery == "yes" else "False" }}
 
 
 @pytest.mark.skipif(DELIVERY, reason="the pipeline deploys the service")

@@ -129,8 +129,8 @@ def client_documents() -> dict[str, str]:
 def test_client_has_its_documents():
     documents = client_documents()
     assert {"listItems", "createItem", "deleteItem", "onItemChanged"} <= set(documents)
-    assert ("searchItems" in documents) is {{ "True" if cookiecutter.search == "yes" else "False" }}
-    assert ("recommendations" in documents) is {{ "True" if cookiecutter.service_tier == "yes" else "False" }}
+    assert ("searchItems" in documents) is {{ "True" if cookiecutter.__search == "yes" else "False" }}
+    assert ("recommendations" in documents) is {{ "True" if cookiecutter.__service == "yes" else "False" }}
 
 
 @pytest.mark.parametrize("name", sorted(client_documents()))

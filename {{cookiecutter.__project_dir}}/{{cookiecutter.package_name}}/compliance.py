@@ -13,7 +13,7 @@ import aws_cdk as cdk
 import cdk_nag
 from constructs import IConstruct
 
-from {{ cookiecutter.package_name }}.config import {% if cookiecutter.delivery == "yes" %}ENVIRONMENT_NAMES, {% endif %}PROJECT_SLUG{% if cookiecutter.delivery == "yes" %}, load_environments{% endif %}
+from {{ cookiecutter.package_name }}.config import {% if cookiecutter.__delivery == "yes" %}ENVIRONMENT_NAMES, {% endif %}PROJECT_SLUG{% if cookiecutter.__delivery == "yes" %}, load_environments{% endif %}
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ class Acknowledgement:
 
 XRAY_REASON = "X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions (Resource *)"
 
-{%- if cookiecutter.analytics == "yes" %}
+{%- if cookiecutter.__lake == "yes" %}
 # Data Firehose's S3 destination grants (aws_kinesisfirehose L2): the stream's roles write only to the
 # lake bucket and use only the lake key, but the generated policy names action groups and bucket/*.
 _FIREHOSE_TO_LAKE = (
@@ -40,7 +40,7 @@ _FIREHOSE_TO_LAKE = (
 )
 _LAKE_STREAMS = ("LogDelivery",{% if cookiecutter.engagement != "none" %} "MessagingEvents",{% endif %})
 {%- endif %}
-{%- if cookiecutter.delivery == "yes" %}
+{%- if cookiecutter.__delivery == "yes" %}
 
 
 def _delivery_acknowledgements() -> tuple[Acknowledgement, ...]:
@@ -144,10 +144,10 @@ LEDGER: tuple[Acknowledgement, ...] = (
     Acknowledgement("Api/Api/GraphqlApi/Orders/ServiceRole",
                     "AwsSolutions::AwsSolutions-IAM5[Resource::<ApiOrdersFunction86B16E85.Arn>:*]",
                     "AppSync may invoke the orders function and its versions; the wildcard covers only qualifiers"),
-{%- if cookiecutter.api_xray == "yes" %}
+{%- if cookiecutter.__xray == "yes" %}
     Acknowledgement("Api/Api/OrdersFunctionRole", "AwsSolutions::AwsSolutions-IAM5[Resource::*]", XRAY_REASON),
 {%- endif %}
-{%- if cookiecutter.search == "yes" %}
+{%- if cookiecutter.__search == "yes" %}
     # Search (steps 7-8)
     Acknowledgement("Search/Search/Domain", "AwsSolutions::AwsSolutions-OS1",
                     "AppSync's OpenSearch data source reaches only domains outside a VPC; access needs IAM "
@@ -162,7 +162,7 @@ LEDGER: tuple[Acknowledgement, ...] = (
                     "in config/prod.yaml"),
     Acknowledgement("Search/Search/Domain", "AwsSolutions::AwsSolutions-OS7",
                     "dev runs one data node, so zone awareness cannot apply; prod spreads data nodes over two zones"),
-{%- if cookiecutter.api_xray == "yes" %}
+{%- if cookiecutter.__xray == "yes" %}
     Acknowledgement("Search/Search/SetupRole", "AwsSolutions::AwsSolutions-IAM5[Resource::*]", XRAY_REASON),
 {%- endif %}
 {%- if cookiecutter.search_indexing == "zero-etl" %}
@@ -186,12 +186,12 @@ LEDGER: tuple[Acknowledgement, ...] = (
 {%- if cookiecutter.search_indexing == "stream-lambda" %}
     Acknowledgement("Search/Search/IndexerDeadLetters", "AwsSolutions::AwsSolutions-SQS3",
                     "this queue is itself the dead-letter destination of the indexer's stream event source"),
-{%- if cookiecutter.api_xray == "yes" %}
+{%- if cookiecutter.__xray == "yes" %}
     Acknowledgement("Search/Search/IndexerRole", "AwsSolutions::AwsSolutions-IAM5[Resource::*]", XRAY_REASON),
 {%- endif %}
 {%- endif %}
 {%- endif %}
-{%- if cookiecutter.analytics == "yes" %}
+{%- if cookiecutter.__lake == "yes" %}
     *(
         Acknowledgement(f"Lake/Lake/{stream}", f"AwsSolutions::AwsSolutions-IAM5[{finding}]", reason)
         for stream in _LAKE_STREAMS
@@ -208,7 +208,7 @@ LEDGER: tuple[Acknowledgement, ...] = (
         "log-group:/aws-glue/crawlers*]",
         "Glue names the crawler's log group after the role and security configuration at run time",
     ),
-{%- if cookiecutter.bi == "yes" %}
+{%- if cookiecutter.__quicksight == "yes" %}
     Acknowledgement(
         "Lake/Lake/QuickSightReaderPolicy",
         "AwsSolutions::AwsSolutions-IAM5[Resource::<StorageBucket5CB7C8EA.Arn>/logs/*]",
@@ -259,13 +259,13 @@ LEDGER: tuple[Acknowledgement, ...] = (
         "end-user-messaging is its successor",
     ),
 {%- endif %}
-{%- if cookiecutter.service_tier == "yes" %}
+{%- if cookiecutter.__service == "yes" %}
     Acknowledgement(
         "Service/Service/Api/RestApi",
         "AwsSolutions::AwsSolutions-COG4",
         "Methods use IAM (SigV4) authorization: AppSync's HTTP resolver and identity-pool users sign their calls",
     ),
-{%- if cookiecutter.api_waf == "no" %}
+{%- if cookiecutter.__waf == "no" %}
     Acknowledgement(
         "Service/Service/Api/RestApi",
         "AwsSolutions::AwsSolutions-APIG3",
@@ -292,7 +292,7 @@ LEDGER: tuple[Acknowledgement, ...] = (
         "AwsSolutions::AwsSolutions-ECS2",
         "Environment variables carry only non-secret settings: table name, DAX endpoint, port and log level",
     ),
-{%- if cookiecutter.delivery == "yes" and cookiecutter.deployment == "ecs-blue-green" %}
+{%- if cookiecutter.__delivery == "yes" and cookiecutter.deployment == "ecs-blue-green" %}
     Acknowledgement(
         "Service/Service/FargateService/AlternateTargetRole",
         "AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/"
@@ -300,7 +300,7 @@ LEDGER: tuple[Acknowledgement, ...] = (
         "ECS blue/green swaps target groups with the AWS managed policy made for that infrastructure role",
     ),
 {%- endif %}
-{%- if cookiecutter.delivery == "yes" and cookiecutter.deployment == "codedeploy-blue-green" %}
+{%- if cookiecutter.__delivery == "yes" and cookiecutter.deployment == "codedeploy-blue-green" %}
     Acknowledgement(
         "Service/Service/BlueGreen/DeploymentGroup/ServiceRole",
         "AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AWSCodeDeployRoleForECS]",
@@ -317,7 +317,7 @@ LEDGER: tuple[Acknowledgement, ...] = (
         "AwsSolutions::AwsSolutions-IAM5[Resource::*]",
         "ecr:GetAuthorizationToken has no resource-level permissions; image pulls stay scoped to the repository",
     ),
-{%- if cookiecutter.analytics == "yes" %}
+{%- if cookiecutter.__lake == "yes" %}
     Acknowledgement(
         "Service/Service/TaskDefinition/ExecutionRole/DefaultPolicy",
         "AwsSolutions::AwsSolutions-IAM5[Resource::arn:aws:ecr:*:*:repository/aws-for-fluent-bit]",
@@ -340,7 +340,7 @@ LEDGER: tuple[Acknowledgement, ...] = (
 {%- endfor %}
 {%- endfor %}
 {%- endif %}
-){% if cookiecutter.delivery == "yes" %} + _delivery_acknowledgements(){% endif %}
+){% if cookiecutter.__delivery == "yes" %} + _delivery_acknowledgements(){% endif %}
 
 
 def find(scope: IConstruct, path: str) -> IConstruct | None:

@@ -7,30 +7,30 @@ stateless ones, so that stateless stacks can be replaced freely.
 from __future__ import annotations
 
 import aws_cdk as cdk
-{%- if cookiecutter.analytics == "yes" and cookiecutter.service_tier == "yes" %}
+{%- if cookiecutter.__lake == "yes" and cookiecutter.__service == "yes" %}
 from aws_cdk import aws_ecs as ecs
 {%- endif %}
 from constructs import Construct
 
-{% if cookiecutter.analytics == "yes" and cookiecutter.bi == "yes" and cookiecutter.saml_federation == "yes" -%}
+{% if cookiecutter.__lake == "yes" and cookiecutter.__quicksight == "yes" and cookiecutter.__saml_federation == "yes" -%}
 from {{ cookiecutter.package_name }}.analytics.bi.federation import QuickSightFederation
 {% endif -%}
-{% if cookiecutter.analytics == "yes" and cookiecutter.bi == "yes" -%}
+{% if cookiecutter.__lake == "yes" and cookiecutter.__quicksight == "yes" -%}
 from {{ cookiecutter.package_name }}.analytics.bi.infrastructure import BusinessIntelligence
 {% endif -%}
-{% if cookiecutter.analytics == "yes" -%}
+{% if cookiecutter.__lake == "yes" -%}
 from {{ cookiecutter.package_name }}.analytics.lake.infrastructure import Lake, LakeStorage
 {% endif -%}
 {% if cookiecutter.warehouse != "none" -%}
 from {{ cookiecutter.package_name }}.analytics.warehouse.infrastructure import Warehouse, allow_zero_etl_export
 {% endif -%}
 from {{ cookiecutter.package_name }}.api.infrastructure import Api
-from {{ cookiecutter.package_name }}.config import EnvironmentConfig{% if cookiecutter.delivery == "yes" %}, load_environments{% endif %}
-{% if cookiecutter.dax == "yes" -%}
+from {{ cookiecutter.package_name }}.config import EnvironmentConfig{% if cookiecutter.__delivery == "yes" %}, load_environments{% endif %}
+{% if cookiecutter.__dax == "yes" -%}
 from {{ cookiecutter.package_name }}.data.dax import DaxCache
 {% endif -%}
 from {{ cookiecutter.package_name }}.data.infrastructure import Data
-{% if cookiecutter.delivery == "yes" -%}
+{% if cookiecutter.__delivery == "yes" -%}
 from {{ cookiecutter.package_name }}.delivery.infrastructure import Delivery
 {% endif -%}
 {% if cookiecutter.engagement != "none" -%}
@@ -40,10 +40,10 @@ from {{ cookiecutter.package_name }}.identity.infrastructure import Identity
 {%- if cookiecutter.__network == "yes" %}
 from {{ cookiecutter.package_name }}.network.infrastructure import Network
 {%- endif %}
-{%- if cookiecutter.search == "yes" %}
+{%- if cookiecutter.__search == "yes" %}
 from {{ cookiecutter.package_name }}.search.infrastructure import Search
 {%- endif %}
-{%- if cookiecutter.service_tier == "yes" %}
+{%- if cookiecutter.__service == "yes" %}
 from {{ cookiecutter.package_name }}.service.infrastructure import Service
 {%- endif %}
 
@@ -64,7 +64,7 @@ class ApplicationStage(cdk.Stage):
 
         stateful_stack = self._stack("Stateful", config, "stateful", protect=config.retain_stateful)
         self.data = Data(stateful_stack, "Data", config=config)
-{%- if cookiecutter.analytics == "yes" %}
+{%- if cookiecutter.__lake == "yes" %}
 
         # Steps 19-21: the lake's key and buckets, and the stream, catalog and workgroup bound to them.
         # One stateful stack: every policy on the buckets stays inside it (no cross-stack wildcards).
@@ -73,7 +73,7 @@ class ApplicationStage(cdk.Stage):
         self.lake = Lake(lake_stack, "Lake", config=config, storage=self.lake_storage)
         # The API's access/request logs could follow (their stack then depends on the Lake stack):
         #   self.lake.add_log_group_source("ApiAccessLogs", log_group=<the API's log group>, name="api")
-{%- if cookiecutter.bi == "yes" %}
+{%- if cookiecutter.__quicksight == "yes" %}
         # Steps 22 and 24: Quick Sight over the lake through Athena.
         analytics_stack = self._stack("Analytics", config, "analytics")
         self.bi = BusinessIntelligence(
@@ -82,7 +82,7 @@ class ApplicationStage(cdk.Stage):
             config=config,
             lake=self.lake,
         )
-{%- if cookiecutter.saml_federation == "yes" %}
+{%- if cookiecutter.__saml_federation == "yes" %}
         self.federation = QuickSightFederation(analytics_stack, "Federation", config=config)
 {%- endif %}
 {%- endif %}
@@ -104,13 +104,13 @@ class ApplicationStage(cdk.Stage):
             engagement_stack,
             "Engagement",
             config=config,
-            lake={{ "self.lake" if cookiecutter.analytics == "yes" else "None" }},
+            lake={{ "self.lake" if cookiecutter.__lake == "yes" else "None" }},
         )
 {%- endif %}
-{%- if cookiecutter.service_tier == "yes" %}
+{%- if cookiecutter.__service == "yes" %}
 
         service_stack = self._stack("Service", config, "service")
-{%- if cookiecutter.dax == "yes" %}
+{%- if cookiecutter.__dax == "yes" %}
         # The cache sits in the service's stack: its ingress from the tasks stays within one stack.
         self.cache = DaxCache(
             service_stack, "Dax", config=config, vpc=self.network.vpc, subnets=self.network.private_subnets,
@@ -122,34 +122,34 @@ class ApplicationStage(cdk.Stage):
             table=self.data.table,
             user_pool_id=self.identity.user_pool.user_pool_id,
             user_pool_client_id=self.identity.user_pool_client.user_pool_client_id,
-{%- if cookiecutter.dax == "yes" %}
+{%- if cookiecutter.__dax == "yes" %}
             cache=self.cache,
 {%- endif %}
-{%- if cookiecutter.analytics == "yes" %}
+{%- if cookiecutter.__lake == "yes" %}
             # Step 19: the app's JSON log lines (analytics/lake/log_schema.py) go through FireLens to the lake.
             log_driver=ecs.LogDrivers.firelens(options=self.lake.firelens_options()),
 {%- endif %}
         )
-{%- if cookiecutter.analytics == "yes" %}
+{%- if cookiecutter.__lake == "yes" %}
         self.service.add_log_router(config)
         self.lake.grant_log_delivery(self.service.task_role)
 {%- endif %}
 {%- endif %}
-{%- if cookiecutter.delivery == "yes" %}
+{%- if cookiecutter.__delivery == "yes" %}
 
         if config.section("delivery").get("pipeline", False):
             # The tooling environment hosts the one pipeline that deploys every environment.
             delivery_stack = self._stack("Delivery", config, "delivery", protect=True)
             self.delivery = Delivery(delivery_stack, "Delivery", config=config, environments=load_environments())
 {%- endif %}
-{%- if cookiecutter.search == "yes" %}
+{%- if cookiecutter.__search == "yes" %}
 
         search_stack = self._stack("Search", config, "search", protect=config.retain_stateful)
         self.search = Search(search_stack, "Search", config=config, table=self.data.table)
 {%- endif %}
 
         # The REST API of the service tier, for the HTTP resolver and the signed-in users' access.
-        rest_api = {{ "self.service.rest_api" if cookiecutter.service_tier == "yes" else "None" }}
+        rest_api = {{ "self.service.rest_api" if cookiecutter.__service == "yes" else "None" }}
         api_stack = self._stack("Api", config, "api")
         self.api = Api(
             api_stack,
@@ -158,7 +158,7 @@ class ApplicationStage(cdk.Stage):
             user_pool=self.identity.user_pool,
             authenticated_role=self.identity.authenticated_role,
             table=self.data.table,
-            search={{ "self.search.backend" if cookiecutter.search == "yes" else "None" }},
+            search={{ "self.search.backend" if cookiecutter.__search == "yes" else "None" }},
             rest_api=rest_api,
         )
 

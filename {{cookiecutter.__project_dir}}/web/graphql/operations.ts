@@ -57,7 +57,7 @@ export const onItemChanged = /* GraphQL */ `
 export type OnItemChangedResult = { onItemChanged: Item };
 
 // Steps 7-8: full-text search through OpenSearch.
-export const searchItems: string | null = {% if cookiecutter.search == "yes" -%}
+export const searchItems: string | null = {% if cookiecutter.__search == "yes" -%}
 /* GraphQL */ `
   query SearchItems($text: String!, $limit: Int) {
     searchItems(text: $text, limit: $limit) {
@@ -72,7 +72,7 @@ null;
 export type SearchItemsResult = { searchItems: { items: Item[]; total: number } };
 
 // Steps 5, 9-10: a query served by the HTTP resolver -> API Gateway -> Fargate.
-export const recommendations: string | null = {% if cookiecutter.service_tier == "yes" -%}
+export const recommendations: string | null = {% if cookiecutter.__service == "yes" -%}
 /* GraphQL */ `
   query Recommendations($limit: Int) {
     recommendations(limit: $limit) { itemId score reason }

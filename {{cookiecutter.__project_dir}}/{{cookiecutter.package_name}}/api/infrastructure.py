@@ -41,7 +41,7 @@ TABLE_RESOLVER_ACTIONS = (
     "dynamodb:UpdateItem",
     "dynamodb:DeleteItem",
 )
-XRAY = {{ "True" if cookiecutter.api_xray == "yes" else "False" }}
+XRAY = {{ "True" if cookiecutter.__xray == "yes" else "False" }}
 
 # Lambda functions use the public Powertools layer rather than bundling it (no Docker at synth).
 LAMBDA_RUNTIME = lambda_.Runtime.PYTHON_3_14

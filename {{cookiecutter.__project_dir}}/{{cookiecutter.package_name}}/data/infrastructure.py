@@ -33,7 +33,7 @@ class Data(Construct):
             ),
             deletion_protection=config.retain_stateful,
             removal_policy=config.stateful_removal_policy,
-{%- if cookiecutter.search == "yes" %}
+{%- if cookiecutter.__search == "yes" %}
             dynamo_stream=dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
 {%- endif %}
         )

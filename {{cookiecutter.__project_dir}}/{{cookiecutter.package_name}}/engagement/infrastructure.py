@@ -26,7 +26,7 @@ from aws_cdk import aws_pinpoint as pinpoint
 {%- endif %}
 from constructs import Construct
 
-{% if cookiecutter.analytics == "yes" -%}
+{% if cookiecutter.__lake == "yes" -%}
 from {{ cookiecutter.package_name }}.analytics.lake.infrastructure import Lake
 {% endif -%}
 from {{ cookiecutter.package_name }}.config import EnvironmentConfig
@@ -41,7 +41,7 @@ class Engagement(Construct):
         construct_id: str,
         *,
         config: EnvironmentConfig,
-        lake: {{ "Lake | None" if cookiecutter.analytics == "yes" else "None" }},
+        lake: {{ "Lake | None" if cookiecutter.__lake == "yes" else "None" }},
     ) -> None:
         super().__init__(scope, construct_id)
         self.name = config.stack_name("messaging")

@@ -22,7 +22,7 @@ class PrivateEndpoints(Construct):
         "Sts": ec2.InterfaceVpcEndpointAwsService.STS,
         # The user pool's signing keys, which the tasks fetch to verify the tokens AppSync forwards.
         "CognitoIdp": ec2.InterfaceVpcEndpointAwsService.COGNITO_IDP,
-{%- if cookiecutter.analytics == "yes" %}
+{%- if cookiecutter.__lake == "yes" %}
         "Firehose": ec2.InterfaceVpcEndpointAwsService.KINESIS_FIREHOSE,
 {%- endif %}
     }

@@ -8,7 +8,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from {{ cookiecutter.package_name }}.config import EnvironmentConfig
-{%- if cookiecutter.service_tier == "yes" %}
+{%- if cookiecutter.__service == "yes" %}
 from {{ cookiecutter.package_name }}.network.endpoints import PrivateEndpoints
 {%- endif %}
 
@@ -17,7 +17,7 @@ class Network(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, config: EnvironmentConfig) -> None:
         super().__init__(scope, construct_id)
         settings = config.section("network")
-        with_nat = {{ "True" if cookiecutter.service_tier == "yes" and cookiecutter.egress == "nat-gateway" else "False" }}
+        with_nat = {{ "True" if cookiecutter.__service == "yes" and cookiecutter.egress == "nat-gateway" else "False" }}
         subnets = [
             ec2.SubnetConfiguration(
                 name="private",
@@ -48,7 +48,7 @@ class Network(Construct):
             },
         )
         self.private_subnets = ec2.SubnetSelection(subnet_group_name="private")
-{%- if cookiecutter.service_tier == "yes" %}
+{%- if cookiecutter.__service == "yes" %}
         self.endpoints = PrivateEndpoints(self, "Endpoints", vpc=self.vpc, subnets=self.private_subnets)
 {%- endif %}
         cdk.CfnOutput(self, "VpcId", value=self.vpc.vpc_id)

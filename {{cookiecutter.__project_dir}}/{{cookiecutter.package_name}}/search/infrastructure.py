@@ -46,7 +46,7 @@ from {{ cookiecutter.package_name }}.search.zero_etl import ZeroEtlPipeline
 
 RUNTIME = Path(__file__).resolve().parent / "runtime"
 INDEX = "items"
-XRAY = {{ "True" if cookiecutter.api_xray == "yes" else "False" }}
+XRAY = {{ "True" if cookiecutter.__xray == "yes" else "False" }}
 
 
 class Search(Construct):

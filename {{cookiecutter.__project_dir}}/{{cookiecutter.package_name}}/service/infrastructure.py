@@ -2,51 +2,51 @@
 
 The container app is `runtime/`. It reads through DAX when a cache is given (step 11) and
 reads DynamoDB directly otherwise.
-{%- if cookiecutter.delivery == "yes" %}
+{%- if cookiecutter.__delivery == "yes" %}
 Deployments: {{ {"codedeploy-blue-green": "CodeDeploy blue/green (two target groups, a test listener)", "ecs-blue-green": "ECS native blue/green (two target groups, a test listener)", "rolling": "ECS rolling updates with the circuit breaker"}[cookiecutter.deployment] }}.
 {%- endif %}
 """
 
 from __future__ import annotations
-{% if cookiecutter.delivery == "no" %}
+{% if cookiecutter.__delivery == "no" %}
 from pathlib import Path
 {% endif %}
 import aws_cdk as cdk
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_ec2 as ec2
-{%- if cookiecutter.delivery == "yes" %}
+{%- if cookiecutter.__delivery == "yes" %}
 from aws_cdk import aws_ecr as ecr
 {%- endif %}
 from aws_cdk import aws_ecs as ecs
-{%- if cookiecutter.analytics == "yes" %}
+{%- if cookiecutter.__lake == "yes" %}
 from aws_cdk import aws_iam as iam
 {%- endif %}
 from aws_cdk import aws_logs as logs
-{%- if cookiecutter.analytics == "yes" %}
+{%- if cookiecutter.__lake == "yes" %}
 from aws_cdk import aws_ssm as ssm
 {%- endif %}
 from constructs import Construct
 
 from {{ cookiecutter.package_name }}.config import EnvironmentConfig
-{%- if cookiecutter.dax == "yes" %}
+{%- if cookiecutter.__dax == "yes" %}
 from {{ cookiecutter.package_name }}.data.dax import DaxCache
 {%- endif %}
 {%- if cookiecutter.vpc_link == "v2-alb" %}
 from {{ cookiecutter.package_name }}.service.alb import AlbFrontDoor as FrontDoor
 {%- endif %}
 from {{ cookiecutter.package_name }}.service.api import ServiceApi
-{%- if cookiecutter.delivery == "yes" and cookiecutter.deployment == "codedeploy-blue-green" %}
+{%- if cookiecutter.__delivery == "yes" and cookiecutter.deployment == "codedeploy-blue-green" %}
 from {{ cookiecutter.package_name }}.service.codedeploy import BlueGreenDeployment
 {%- endif %}
 {%- if cookiecutter.vpc_link == "v1-nlb" %}
 from {{ cookiecutter.package_name }}.service.nlb import NlbFrontDoor as FrontDoor
 {%- endif %}
-{%- if cookiecutter.api_waf == "yes" %}
+{%- if cookiecutter.__waf == "yes" %}
 from {{ cookiecutter.package_name }}.service.waf import ApiFirewall
 {%- endif %}
 
 CONTAINER_NAME = "app"
-{%- if cookiecutter.analytics == "yes" %}
+{%- if cookiecutter.__lake == "yes" %}
 LOG_ROUTER_NAME = "log-router"
 # Public SSM parameter with the regional ECR URI of AWS for Fluent Bit's stable release.
 FLUENT_BIT_IMAGE_PARAMETER = "/aws/service/aws-for-fluent-bit/stable"
@@ -76,7 +76,7 @@ class Service(Construct):
         table: dynamodb.ITableV2,
         user_pool_id: str,
         user_pool_client_id: str,
-{%- if cookiecutter.dax == "yes" %}
+{%- if cookiecutter.__dax == "yes" %}
         cache: DaxCache | None = None,
 {%- endif %}
         log_driver: ecs.LogDriver | None = None,
@@ -98,7 +98,7 @@ class Service(Construct):
             listener_port=int(settings.get("listener_port", 80)),
             container_port=container_port,
             health_check_path=HEALTH_PATH,
-{%- if cookiecutter.delivery == "yes" and cookiecutter.deployment != "rolling" %}
+{%- if cookiecutter.__delivery == "yes" and cookiecutter.deployment != "rolling" %}
             test_listener_port=int(settings.get("test_listener_port", 9000)),
 {%- endif %}
         )
@@ -127,13 +127,13 @@ class Service(Construct):
             "USER_POOL_ID": user_pool_id,
             "USER_POOL_CLIENT_ID": user_pool_client_id,
         }
-{%- if cookiecutter.dax == "yes" %}
+{%- if cookiecutter.__dax == "yes" %}
         if cache is not None:
             environment["DAX_ENDPOINT"] = cache.endpoint_url
             cache.allow_from(self.security_group, self.task_role)
 {%- endif %}
         table.grant_read_write_data(self.task_role)
-{%- if cookiecutter.delivery == "yes" %}
+{%- if cookiecutter.__delivery == "yes" %}
         # The pipeline builds the image into the tooling account's repository and deploys with
         # `-c image_tag=<commit>`; synthesis without it names a tag that is never pushed.
         delivery = config.section("delivery")
@@ -178,9 +178,9 @@ class Service(Construct):
             cluster=self.cluster,
             service_name=config.stack_name("service"),
             task_definition=self.task_definition,
-{%- if cookiecutter.delivery == "yes" and cookiecutter.deployment == "codedeploy-blue-green" %}
+{%- if cookiecutter.__delivery == "yes" and cookiecutter.deployment == "codedeploy-blue-green" %}
             deployment_controller=ecs.DeploymentController(type=ecs.DeploymentControllerType.CODE_DEPLOY),
-{%- elif cookiecutter.delivery == "yes" and cookiecutter.deployment == "ecs-blue-green" %}
+{%- elif cookiecutter.__delivery == "yes" and cookiecutter.deployment == "ecs-blue-green" %}
             deployment_strategy=ecs.DeploymentStrategy.BLUE_GREEN,
             bake_time=cdk.Duration.minutes(5),
             circuit_breaker=ecs.DeploymentCircuitBreaker(enable=True, rollback=True),
@@ -200,12 +200,12 @@ class Service(Construct):
             self.fargate_service.load_balancer_target(
                 container_name=CONTAINER_NAME,
                 container_port=container_port,
-{%- if cookiecutter.delivery == "yes" and cookiecutter.deployment == "ecs-blue-green" %}
+{%- if cookiecutter.__delivery == "yes" and cookiecutter.deployment == "ecs-blue-green" %}
                 alternate_target=self.front_door.alternate_target(),
 {%- endif %}
             )
         )
-{%- if cookiecutter.delivery == "yes" and cookiecutter.deployment == "codedeploy-blue-green" %}
+{%- if cookiecutter.__delivery == "yes" and cookiecutter.deployment == "codedeploy-blue-green" %}
         self.blue_green = BlueGreenDeployment(
             self, "BlueGreen", config=config, service=self.fargate_service,
             task_definition=self.task_definition, front_door=self.front_door,
@@ -225,7 +225,7 @@ class Service(Construct):
 
         self.api = ServiceApi(self, "Api", config=config, front_door=self.front_door)
         self.rest_api = self.api.rest_api
-{%- if cookiecutter.api_waf == "yes" %}
+{%- if cookiecutter.__waf == "yes" %}
         self.firewall = ApiFirewall(
             self, "Firewall", stage=self.rest_api.deployment_stage,
             requests_per_5_minutes=int(settings.get("waf_requests_per_5_minutes", 2000)),
@@ -233,14 +233,14 @@ class Service(Construct):
         )
 {%- endif %}
         cdk.CfnOutput(self, "RestApiUrl", key="RestApiUrl", value=self.rest_api.url)
-{%- if cookiecutter.delivery == "yes" %}
+{%- if cookiecutter.__delivery == "yes" %}
         cdk.CfnOutput(self, "ImageTag", key="ImageTag", value=image_tag,
                       description="Image the task definition was deployed with (the pipeline reads it)")
 {%- endif %}
         for child in self.node.find_all():
             if isinstance(child, cdk.CfnResource) and child.cfn_resource_type in UNTAGGABLE_TYPES:
                 child.add_property_deletion_override("Tags")
-{%- if cookiecutter.analytics == "yes" %}
+{%- if cookiecutter.__lake == "yes" %}
 
     def add_log_router(self, config: EnvironmentConfig) -> ecs.FirelensLogRouter:
         """The FireLens log router (AWS for Fluent Bit, from the regional ECR repository) that a

@@ -216,7 +216,7 @@ def test_a_request_logs_one_line_in_the_lakes_log_schema(client, as_user, sub):
                 "method": "GET", "path": "/recommendations", "status": 200, "user_id": sub("alice")}
     assert {key: entry[key] for key in expected} == expected
     assert isinstance(entry["latency_ms"], float) and entry["latency_ms"] >= 0
-{%- if cookiecutter.analytics == "yes" %}
+{%- if cookiecutter.__lake == "yes" %}
     from {{ cookiecutter.package_name }}.analytics.lake import log_schema
 
     record = log_schema.normalise(line)  # what the Glue table reads; raises on any mismatch
