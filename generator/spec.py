@@ -324,8 +324,10 @@ OPTIONS_BY_NAME: dict[str, Option] = {o.name: o for o in OPTIONS}
 class Migration:
     """A change to the answers at a template version, applied by `refarch update` to older projects.
 
-    `kind` is "rename_option" (option -> new_name), "remove_option" (option is dropped) or
-    "rename_value" (option's old_value becomes new_value). CHANGELOG.md lists each one under its version.
+    `kind` is "rename_option" (option -> new_name), "remove_option" (option is dropped),
+    "rename_value" (option's old_value becomes new_value) or "add_option" (a project without the
+    option gets new_value, when `when_option` has one of `when_values`: what it rendered before).
+    CHANGELOG.md lists each one under its version.
     """
 
     version: str
@@ -334,16 +336,27 @@ class Migration:
     new_name: str = ""
     old_value: str = ""
     new_value: str = ""
+    when_option: str = ""
+    when_values: tuple[str, ...] = ()
 
     def describe(self) -> str:
         if self.kind == "rename_option":
             return f"option '{self.option}' is renamed '{self.new_name}'"
         if self.kind == "remove_option":
             return f"option '{self.option}' is removed"
+        if self.kind == "add_option":
+            when = f" when {self.when_option} is {'|'.join(self.when_values)}" if self.when_option else ""
+            return f"option '{self.option}' is added: '{self.new_value}'{when}"
         return f"option '{self.option}': value '{self.old_value}' is renamed '{self.new_value}'"
 
     def apply(self, answers: dict[str, object]) -> dict[str, object]:
         migrated = dict(answers)
+        if self.kind == "add_option":
+            if self.option not in migrated and (
+                not self.when_option or migrated.get(self.when_option) in self.when_values
+            ):
+                migrated[self.option] = self.new_value
+            return migrated
         if self.option not in migrated:
             return migrated
         if self.kind == "rename_option":
@@ -355,8 +368,12 @@ class Migration:
         return migrated
 
 
-MIGRATION_KINDS = ("rename_option", "remove_option", "rename_value")
-MIGRATIONS: tuple[Migration, ...] = ()
+MIGRATION_KINDS = ("rename_option", "remove_option", "rename_value", "add_option")
+MIGRATIONS: tuple[Migration, ...] = (
+    # Before 0.2.0 threat protection chose the Plus plan by itself; projects that had it keep it.
+    Migration("0.2.0", "add_option", "cognito_feature_plan", new_value="plus",
+              when_option="cognito_threat_protection", when_values=("enforced", "audit")),
+)
 
 
 def version_key(version: str) -> tuple[int, int, int]:

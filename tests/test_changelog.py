@@ -18,11 +18,11 @@ def sections() -> dict[str, str]:
 
 def listed_migrations(body: str) -> list[str]:
     """The bullets under 'Answer migrations:', or none when the line says none."""
-    match = re.search(r"^Answer migrations:(.*?)(?=^\S|\Z)", body, re.M | re.S)
+    match = re.search(r"^Answer migrations:(.*)$((?:\n- .*)*)", body, re.M)
     assert match, "every version says which answer migrations it runs ('Answer migrations: none.' when none)"
     if match[1].strip() == "none.":
         return []
-    return [line.removeprefix("- ").strip() for line in match[1].strip().splitlines()]
+    return [line.removeprefix("- ").strip() for line in match[2].strip().splitlines()]
 
 
 def test_the_newest_changelog_entry_is_the_spec_version_and_entries_descend():
