@@ -14,7 +14,7 @@ export function request(ctx) {
     if (!ctx.identity || !ctx.identity.claims || !token) {
         util.error('recommendations need a user pool sign-in (IAM callers use the REST API)', 'Unauthorized');
     }
-    const limit = Math.min(ctx.args.limit || 10, MAX_RESULTS);
+    const limit = Math.max(1, Math.min(ctx.args.limit || 10, MAX_RESULTS));
     return {
         method: 'GET',
         resourcePath: `/${ctx.env.REST_API_STAGE}/recommendations`,
