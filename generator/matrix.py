@@ -29,12 +29,15 @@ from __future__ import annotations
 
 import functools
 import itertools
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+from cookiecutter.environment import StrictEnvironment
+from cookiecutter.prompt import render_variable
 
 from generator import answers, spec
 
@@ -116,12 +119,20 @@ def _leaves(conditions: Iterable[spec.When | spec.AnyOf]) -> list[spec.When]:
     return [leaf for c in conditions for leaf in (c.conditions if isinstance(c, spec.AnyOf) else (c,))]
 
 
-def _unasked_value(option: spec.Option) -> str:
-    """What `refarch new` gives an option it does not ask about: a toggle is off, a choice keeps its default."""
+def _unasked_value(option: spec.Option, known: dict[str, str]) -> str:
+    """What `refarch new` gives an option it does not ask about: a toggle is off, a choice its default.
+
+    A default made from other answers is rendered from them, as a render does.
+    """
     if option.kind == "toggle":
         return spec.NO
     if "{{" in option.default:
-        raise spec.SpecError(f"option '{option.name}' is asked conditionally but its default depends on answers")
+        referenced = set(re.findall(r"cookiecutter\.(\w+)", option.default))
+        if not referenced <= known.keys():
+            raise spec.SpecError(f"option '{option.name}': its default reads {sorted(referenced - known.keys())}, "
+                                 "decided later")
+        environment = StrictEnvironment(context={"cookiecutter": spec.cookiecutter_json()})
+        return render_variable(environment, option.default, known)
     return option.default
 
 
@@ -180,7 +191,7 @@ def _levels(group: list[spec.Option], base: dict[str, str]) -> list[dict[str, st
             if spec.is_asked(option, {**base, **row}):
                 grown += [{**row, option.name: value} for value in option.choices]
             else:
-                grown.append({**row, option.name: _unasked_value(option)})
+                grown.append({**row, option.name: _unasked_value(option, {**base, **row})})
         partial = grown
     levels = []
     for row in partial:
