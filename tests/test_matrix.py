@@ -17,6 +17,8 @@ import sys
 
 import pytest
 import yaml
+from cookiecutter.environment import StrictEnvironment
+from cookiecutter.prompt import render_variable
 from typer.testing import CliRunner
 
 from generator import answers, matrix, spec
@@ -50,6 +52,15 @@ def _asked(full: dict[str, str]) -> dict[str, str]:
     return {o.name: full[o.name] for o in FACTORS if spec.is_asked(o, full)}
 
 
+def _unasked_default(name: str, full: dict[str, str]) -> str:
+    """What cookiecutter itself renders for an option nobody answers, from the other answers."""
+    option = spec.OPTIONS_BY_NAME[name]
+    if option.kind == "toggle":
+        return spec.NO
+    environment = StrictEnvironment(context={"cookiecutter": spec.cookiecutter_json()})
+    return render_variable(environment, option.default, full)
+
+
 @functools.cache
 def _shown_by_group(strength: int) -> list[set[tuple]]:
     """Per connected set of factors: every combination of up to `strength` asked values a valid answer set shows."""
@@ -61,9 +72,7 @@ def _shown_by_group(strength: int) -> list[set[tuple]]:
             full = {**defaults, **dict(zip(names, values, strict=True))}
             # refarch gives an option it does not ask its default (a toggle: no); other assignments are not answer sets
             if any(
-                not spec.is_asked(spec.OPTIONS_BY_NAME[n], full)
-                and full[n]
-                != (spec.NO if spec.OPTIONS_BY_NAME[n].kind == "toggle" else spec.OPTIONS_BY_NAME[n].default)
+                not spec.is_asked(spec.OPTIONS_BY_NAME[n], full) and full[n] != _unasked_default(n, full)
                 for n in names
             ):
                 continue
