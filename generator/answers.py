@@ -97,7 +97,8 @@ def resolve(given: dict[str, object], questions: Questions | None = None) -> dic
         if option.name in coerced:
             answers[option.name] = coerced[option.name]
             continue
-        default = render_variable(env, raw_defaults[option.name], answers)
+        raw = raw_defaults[option.name]
+        default = render_variable(env, raw, answers) if "{{" in raw else raw  # compiling Jinja costs ~2 ms
         asked = questions is not None and spec.is_asked(option, answers)
         if asked and option.group == "components":
             if customise_components is None:

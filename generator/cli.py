@@ -2,22 +2,34 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
-from importlib import metadata
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from generator import answers as answer_sources
-from generator import diagram as diagrams
-from generator import matrix as matrices
-from generator import plan as planning
 from generator import render as rendering
 from generator import spec
-from generator import validate as validation
 from generator.spec import SpecError
+
+
+class _OnFirstUse:
+    """A module imported when a command first uses it, so that `refarch new` starts as fast as cookiecutter."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attribute: str):
+        return getattr(importlib.import_module(self._name), attribute)
+
+
+diagrams = _OnFirstUse("generator.diagram")
+matrices = _OnFirstUse("generator.matrix")
+planning = _OnFirstUse("generator.plan")
+validation = _OnFirstUse("generator.validate")
 
 app = typer.Typer(
     help="Generate AWS CDK projects of the modern serverless web/mobile reference architecture.",
@@ -32,6 +44,8 @@ def show_version(requested: bool) -> None:
 
 
 def package_version() -> str:
+    from importlib import metadata  # 40 ms to import: only for --version
+
     try:
         return metadata.version("refarch")
     except metadata.PackageNotFoundError:
@@ -308,7 +322,7 @@ def plan(
     except (SpecError, rendering.RenderError, planning.PlanError) as problem:
         raise fail(str(problem)) from None
     typer.echo(json.dumps(result.as_dict(), indent=2) if as_json else planning.report(result))
-MATRIX_KINDS = {"pairwise": matrices.covering_cases, "values": matrices.value_cases, "editions": matrices.edition_cases}
+MATRIX_KINDS = {"pairwise": "covering_cases", "values": "value_cases", "editions": "edition_cases"}
 MATRIX_FORMATS = ("github", "json", "text")
 
 
@@ -330,7 +344,7 @@ def matrix(
             raise SpecError(f"--format: '{fmt}' is not one of {', '.join(MATRIX_FORMATS)}")
         if strength != 2 and kind != "pairwise":
             raise SpecError(f"--strength applies to --kind pairwise only, not '{kind}'")
-        cases = matrices.covering_cases(strength) if kind == "pairwise" else MATRIX_KINDS[kind]()
+        cases = matrices.covering_cases(strength) if kind == "pairwise" else getattr(matrices, MATRIX_KINDS[kind])()
         covered = matrices.coverage(cases, strength) if kind == "pairwise" else None
         if write_configs is not None:
             matrices.write_configs(cases, write_configs)
