@@ -32,16 +32,6 @@ def template_dir() -> Path:
     return bundled if (bundled / "cookiecutter.json").is_file() else PACKAGE_DIR.parent
 
 
-def template_commit(template: Path) -> str | None:
-    try:
-        result = subprocess.run(
-            ["git", "-C", str(template), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
-        )
-    except (OSError, subprocess.CalledProcessError):
-        return None
-    return result.stdout.strip() or None
-
-
 def build_context(template: Path, answers: dict[str, str], *, location: str | None = None,
                   commit: str | None = None) -> dict:
     """`location` and `commit` say where the template is published (default: the directory and its HEAD)."""
@@ -50,7 +40,7 @@ def build_context(template: Path, answers: dict[str, str], *, location: str | No
     )
     context["cookiecutter"] = prompt_for_config(context, no_input=True)
     context["cookiecutter"]["_template"] = location or str(template)
-    context["cookiecutter"]["_commit"] = commit if location else template_commit(template)
+    context["cookiecutter"]["_commit"] = commit if location else provenance_file.git_commit(template)
     return context
 
 
@@ -73,20 +63,9 @@ class Rendered:
     kept: list[str] = field(default_factory=list)
 
 
-def render(
-    answers: dict[str, str],
-    output_dir: Path,
-    *,
-    force: bool = False,
-    template: Path | None = None,
-    location: str | None = None,
-    commit: str | None = None,
-    checkout: str | None = None,
-) -> Path:
-    """Render into a temporary directory beside the target, then move it into place."""
-    return render_project(
-        answers, output_dir, force=force, template=template, location=location, commit=commit, checkout=checkout
-    ).project
+def render(answers: dict[str, str], output_dir: Path, **options) -> Path:
+    """Render into a temporary directory beside the target, then move it into place (see render_project)."""
+    return render_project(answers, output_dir, **options).project
 
 
 def render_project(
