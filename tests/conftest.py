@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -53,3 +55,12 @@ def template_remote(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from .template_releases import build_template_remote
 
     return build_template_remote(tmp_path_factory)
+
+
+def run_own_tests(project: Path) -> subprocess.CompletedProcess:
+    """The rendered project's own pytest suite, as its `make test` runs it (deprecated CDK APIs fail)."""
+    env = {**os.environ, "JSII_DEPRECATED": "fail", "PYTHONDONTWRITEBYTECODE": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x"],
+        cwd=project, env=env, capture_output=True, text=True,
+    )

@@ -18,7 +18,7 @@ import pytest
 from generator import matrix, synthesis
 from generator import validate as validation
 
-from .conftest import render_with_refarch
+from .conftest import render_with_refarch, run_own_tests
 
 CASES = matrix.pairwise_cases()
 MOST_DIFFERENT = matrix.most_different(CASES, 2, apart_from=matrix.edition_cases())
@@ -61,13 +61,5 @@ def test_every_pairwise_case_synthesises_clean(tmp_path):
 @pytest.mark.matrix
 @pytest.mark.parametrize("case", MOST_DIFFERENT, ids=[c.id for c in MOST_DIFFERENT])
 def test_the_most_different_cases_pass_their_own_tests(case, tmp_path):
-    project = render_with_refarch(case.given, tmp_path)
-    env = {**os.environ, "JSII_DEPRECATED": "fail", "PYTHONDONTWRITEBYTECODE": "1"}
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x"],
-        cwd=project,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
+    result = run_own_tests(render_with_refarch(case.given, tmp_path))
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]

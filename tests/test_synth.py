@@ -7,16 +7,14 @@ absence of disabled ones, and runs its runtime unit tests.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-import sys
 
 import pytest
 
 from generator import answers, matrix, spec
 
-from .conftest import render_with_refarch
+from .conftest import render_with_refarch, run_own_tests
 
 # Every edition, plus combinations whose infrastructure differs in ways editions do not show.
 SYNTH_CASES = matrix.edition_cases() + [
@@ -62,12 +60,7 @@ RESOLVER_CASES = [c for c in matrix.edition_cases() if c.id in ("edition:full", 
 @pytest.mark.synth
 @pytest.mark.parametrize("case", SYNTH_CASES, ids=[c.id for c in SYNTH_CASES])
 def test_rendered_project_passes_its_own_tests(case, tmp_path):
-    project = render_with_refarch(case.given, tmp_path)
-    env = {**os.environ, "JSII_DEPRECATED": "fail", "PYTHONDONTWRITEBYTECODE": "1"}
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x"],
-        cwd=project, env=env, capture_output=True, text=True,
-    )
+    result = run_own_tests(render_with_refarch(case.given, tmp_path))
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
 
 

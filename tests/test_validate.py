@@ -139,8 +139,8 @@ def test_unknown_output_format_is_refused(tmp_path):
     assert "--format" in result.output
 
 
-def write_assembly(outdir: Path, report: dict | None = None) -> Path:
-    """A cloud assembly as aws-cdk-lib writes it: a nested assembly per stage, metadata per stack."""
+def write_dev_stage(outdir: Path) -> Path:
+    """The top-level manifest of an assembly with one nested stage, Dev; returns the stage's folder."""
     stage = outdir / "assembly-Dev"
     stage.mkdir(parents=True)
     (outdir / "manifest.json").write_text(
@@ -152,6 +152,12 @@ def write_assembly(outdir: Path, report: dict | None = None) -> Path:
             }
         )
     )
+    return stage
+
+
+def write_assembly(outdir: Path, report: dict | None = None) -> Path:
+    """A cloud assembly as aws-cdk-lib writes it: a nested assembly per stage, metadata per stack."""
+    stage = write_dev_stage(outdir)
     (stage / "manifest.json").write_text(
         json.dumps(
             {
@@ -262,17 +268,7 @@ def _role(name: str | None, trusted: object) -> dict:
 
 def write_stage(outdir: Path, stacks: dict[str, tuple[list[str], dict]]) -> Path:
     """One stage whose stacks (id -> (dependencies, resources)) deploy into account 111111111111."""
-    stage = outdir / "assembly-Dev"
-    stage.mkdir(parents=True)
-    (outdir / "manifest.json").write_text(
-        json.dumps(
-            {
-                "artifacts": {
-                    "assembly-Dev": {"type": "cdk:cloud-assembly", "properties": {"directoryName": "assembly-Dev"}}
-                }
-            }
-        )
-    )
+    stage = write_dev_stage(outdir)
     artifacts = {}
     for stack_id, (dependencies, resources) in stacks.items():
         artifacts[stack_id] = {
