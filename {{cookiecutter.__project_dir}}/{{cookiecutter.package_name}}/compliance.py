@@ -343,6 +343,11 @@ LEDGER: tuple[Acknowledgement, ...] = (
 ){% if cookiecutter.__delivery == "yes" %} + _delivery_acknowledgements(){% endif %}
 
 
+def acknowledge(construct: IConstruct, finding: str, reason: str) -> None:
+    """Accept one cdk-nag finding on `construct` and below it, for `reason`; called beside the construct."""
+    cdk.Validations.of(construct).acknowledge(cdk.Acknowledgment(id=finding, reason=reason))
+
+
 def find(scope: IConstruct, path: str) -> IConstruct | None:
     node = scope
     for part in path.split("/"):

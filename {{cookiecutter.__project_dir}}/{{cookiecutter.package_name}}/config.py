@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import MISSING, dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, get_type_hints
 
 import aws_cdk as cdk
 import yaml
@@ -23,6 +23,9 @@ ENVIRONMENT_NAMES = ("dev", "prod")
 
 class ConfigError(ValueError):
     """A config file that cannot be used; the message names the file and the key."""
+
+
+Settings = TypeVar("Settings")
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,38 @@ class EnvironmentConfig:
 
     def section(self, unit: str) -> Mapping[str, Any]:
         return self.sections.get(unit, {})
+
+    def settings(self, unit: str, settings_type: type[Settings]) -> Settings:
+        """A unit's section as its typed settings: defaults from the dataclass, unknown keys refused."""
+        section = dict(self.section(unit))
+        where = f"config/{self.name}.yaml: {unit}"
+        known = {f.name: f for f in fields(settings_type)}
+        unknown = sorted(set(section) - set(known))
+        if unknown:
+            raise ConfigError(f"{where}: unknown key '{unknown[0]}' (known: {', '.join(sorted(known))})")
+        types = get_type_hints(settings_type)
+        values = {}
+        for name, field in known.items():
+            if name not in section:
+                if field.default is MISSING and field.default_factory is MISSING:
+                    raise ConfigError(f"{where}: missing key '{name}'")
+                continue
+            values[name] = _coerce(section[name], types[name], f"{where}.{name}")
+        return settings_type(**values)
+
+
+def _coerce(value: Any, wanted: Any, where: str) -> Any:
+    """YAML's value as the settings field's type (bool, int, float, str, tuple of str)."""
+    if wanted is bool and isinstance(value, bool):
+        return value
+    if wanted in (int, float) and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return wanted(value)
+    if wanted is str and isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        return str(value)
+    if wanted == tuple[str, ...] and isinstance(value, list):
+        return tuple(str(item) for item in value)
+    name = getattr(wanted, "__name__", str(wanted))
+    raise ConfigError(f"{where}: expected {name}, got {value!r}")
 
 
 def load_environment(name: str, config_dir: Path = CONFIG_DIR) -> EnvironmentConfig:
