@@ -27,15 +27,15 @@ def template() -> Template:
     rest_api = apigateway.RestApi(stack, "RestApi", deploy_options=apigateway.StageOptions(stage_name="v1"))
     recommendations = rest_api.root.add_resource("recommendations")
     recommendations.add_method("GET", apigateway.MockIntegration(), authorization_type=apigateway.AuthorizationType.IAM)
-    Api(
+    api = Api(
         stack,
         "Api",
         config=config,
         user_pool=cognito.UserPool(stack, "Pool"),
-        authenticated_role=iam.Role(stack, "Signed", assumed_by=iam.AccountRootPrincipal()),
         table=dynamodb.TableV2(stack, "Table", partition_key=dynamodb.Attribute(name="pk", type=STRING)),
         rest_api=rest_api,
     )
+    api.grant_signed_in_users(iam.Role(stack, "Signed", assumed_by=iam.AccountRootPrincipal()))
     return Template.from_stack(stack)
 
 

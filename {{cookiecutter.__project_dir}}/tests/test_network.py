@@ -5,7 +5,7 @@ from aws_cdk.assertions import Match
 from {{ cookiecutter.package_name }}.config import load_environment
 
 AZ_COUNT = {{ cookiecutter.az_count }}
-WITH_NAT = {{ "True" if cookiecutter.__service == "yes" and cookiecutter.egress == "nat-gateway" else "False" }}
+WITH_NAT = {{ "True" if cookiecutter.__nat_gateways == "yes" else "False" }}
 
 
 def test_private_subnets_span_the_configured_zones(dev):
@@ -73,12 +73,16 @@ def test_interface_endpoints_admit_https_from_the_private_subnets_only(dev):
 
     template = dev.raw("Network")
     group = by_description(template, "Interface endpoints")
-    private = {s["Properties"]["CidrBlock"] for s in template["Resources"].values()
-               if s["Type"] == "AWS::EC2::Subnet" and not s["Properties"].get("MapPublicIpOnLaunch")}
+    private = {
+        s["Properties"]["CidrBlock"]
+        for s in template["Resources"].values()
+        if s["Type"] == "AWS::EC2::Subnet" and not s["Properties"].get("MapPublicIpOnLaunch")
+    }
     assert group.ingress == {(cidr, 443, 443) for cidr in private}
     assert group.egress == set()
-    for endpoint in dev["Network"].find_resources("AWS::EC2::VPCEndpoint", {
-        "Properties": {"VpcEndpointType": "Interface"}
-    }).values():
+    interfaces = dev["Network"].find_resources(
+        "AWS::EC2::VPCEndpoint", {"Properties": {"VpcEndpointType": "Interface"}}
+    )
+    for endpoint in interfaces.values():
         assert endpoint["Properties"]["PrivateDnsEnabled"] is True
         assert endpoint["Properties"]["SecurityGroupIds"] == [{"Fn::GetAtt": [group.logical_id, "GroupId"]}]

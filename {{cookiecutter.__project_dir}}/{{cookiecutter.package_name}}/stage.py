@@ -37,9 +37,6 @@ from {{ cookiecutter.package_name }}.delivery.infrastructure import Delivery
 from {{ cookiecutter.package_name }}.engagement.infrastructure import Engagement
 {% endif -%}
 from {{ cookiecutter.package_name }}.identity.infrastructure import Identity
-{%- if cookiecutter.__network == "yes" %}
-from {{ cookiecutter.package_name }}.network.infrastructure import Network
-{%- endif %}
 {%- if cookiecutter.__search == "yes" %}
 from {{ cookiecutter.package_name }}.search.infrastructure import Search
 {%- endif %}
@@ -53,6 +50,8 @@ class ApplicationStage(cdk.Stage):
         super().__init__(scope, construct_id, env=config.env)
         cdk.Tags.of(self).add("environment", config.name)
 {%- if cookiecutter.__network == "yes" %}
+
+        from {{ cookiecutter.package_name }}.network.infrastructure import Network
 
         network_stack = self._stack("Network", config, "network")
         self.network = Network(network_stack, "Network", config=config)
@@ -156,11 +155,12 @@ class ApplicationStage(cdk.Stage):
             "Api",
             config=config,
             user_pool=self.identity.user_pool,
-            authenticated_role=self.identity.authenticated_role,
             table=self.data.table,
             search={{ "self.search.backend" if cookiecutter.__search == "yes" else "None" }},
             rest_api=rest_api,
         )
+        # Signed-in users may call exactly the API's fields (and the REST API's methods).
+        self.api.grant_signed_in_users(self.identity.authenticated_role)
 
     def _stack(self, construct_id: str, config: EnvironmentConfig, unit: str, *, protect: bool = False) -> cdk.Stack:
         return cdk.Stack(

@@ -6,12 +6,14 @@
 - an OpenSearch resolver (step 7) for full-text search, when a search domain is given.
 
 Every resolver is a pipeline whose first step (resolvers/owner.js) derives the owner from
-the caller's identity. This unit also grants the identity pool's authenticated role exactly
-this API's fields (and the REST API's methods), so the Identity stack depends on no API.
+the caller's identity. `grant_signed_in_users` gives the identity pool's authenticated role
+exactly this API's fields (and the REST API's methods); the stage calls it, and the policy
+lives in this unit's stack, so the Identity stack depends on no API.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,7 +28,16 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_opensearchservice as opensearch
 from constructs import Construct
 
+from {{ cookiecutter.package_name }}.compliance import acknowledge
 from {{ cookiecutter.package_name }}.config import EnvironmentConfig
+from {{ cookiecutter.package_name }}.functions import (
+    LAMBDA_ARCHITECTURE,
+    LAMBDA_RUNTIME,
+    LAMBDA_TRACING,
+    XRAY,
+    acknowledge_tracing,
+    powertools_layer,
+)
 
 HERE = Path(__file__).resolve().parent
 SCHEMA = HERE / "schema.graphql"
@@ -41,18 +52,15 @@ TABLE_RESOLVER_ACTIONS = (
     "dynamodb:UpdateItem",
     "dynamodb:DeleteItem",
 )
-XRAY = {{ "True" if cookiecutter.__xray == "yes" else "False" }}
-
-# Lambda functions use the public Powertools layer rather than bundling it (no Docker at synth).
-LAMBDA_RUNTIME = lambda_.Runtime.PYTHON_3_14
-LAMBDA_ARCHITECTURE = lambda_.Architecture.ARM_64
-POWERTOOLS_LAYER = "arn:aws:lambda:{region}:017000801446:layer:AWSLambdaPowertoolsPythonV3-python314-arm64:{version}"
 
 
-def powertools_layer(scope: Construct, config: EnvironmentConfig) -> lambda_.ILayerVersion:
-    version = config.section("api").get("powertools_layer_version", 27)
-    arn = POWERTOOLS_LAYER.format(region=config.region, version=version)
-    return lambda_.LayerVersion.from_layer_version_arn(scope, "PowertoolsLayer", arn)
+@dataclass(frozen=True)
+class ApiSettings:
+    """config/<env>.yaml `api`: AppSync's field log level, how long logs are kept, the resolver's memory."""
+
+    field_log_level: str = "ERROR"  # NONE, ERROR, INFO, DEBUG or ALL
+    log_retention: str = "ONE_MONTH"  # a CloudWatch Logs RetentionDays name
+    lambda_memory_mb: int = 256
 
 
 @dataclass(frozen=True)
@@ -74,15 +82,15 @@ class Api(Construct):
         *,
         config: EnvironmentConfig,
         user_pool: cognito.IUserPool,
-        authenticated_role: iam.IRole,
         table: dynamodb.ITableV2,
         search: SearchBackend | None = None,
         rest_api: apigateway.RestApi | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
-        settings = config.section("api")
+        settings = config.settings("api", ApiSettings)
         stack = cdk.Stack.of(self)
         self._fields: list[tuple[str, str]] = []
+        self._rest_api = rest_api
 
         self.api = appsync.GraphqlApi(
             self,
@@ -101,26 +109,55 @@ class Api(Construct):
             # Request-level logs and field logs at the configured level, without verbose content:
             # headers (the users' tokens), arguments and results stay out of the logs in every stage.
             log_config=appsync.LogConfig(
-                field_log_level=appsync.FieldLogLevel[settings.get("field_log_level", "ERROR")],
+                field_log_level=appsync.FieldLogLevel[settings.field_log_level],
                 exclude_verbose_content=True,
-                retention=logs.RetentionDays[settings.get("log_retention", "ONE_MONTH")],
+                retention=logs.RetentionDays[settings.log_retention],
             ),
             xray_enabled=XRAY,
             environment_variables={"REST_API_STAGE": rest_api.deployment_stage.stage_name} if rest_api else None,
         )
+        self._acknowledge_logging()
 
         self._owner_code = appsync.Code.from_asset(str(RESOLVERS / "owner.js"))
         self._table_resolvers(table)
-        self._lambda_resolver(config, table)
+        self._lambda_resolver(config, settings, table)
         self._subscription_resolvers()
         if search is not None:
             self._search_resolver(search)
         if rest_api is not None:
             self._http_resolver(rest_api)
-        self._grant_signed_in_users(authenticated_role, rest_api)
 
         cdk.CfnOutput(self, "GraphQLUrl", key="GraphQLUrl", value=self.api.graphql_url)
         cdk.CfnOutput(self, "GraphQLRegion", key="GraphQLRegion", value=stack.region)
+
+    def _acknowledge_logging(self) -> None:
+        """What AppSync's logging setup needs: its managed policy, and CDK's retention function."""
+        acknowledge(
+            self.api,
+            "AwsSolutions::AwsSolutions-ASC3",
+            "request-level and field logs are on; verbose content (headers with the users' tokens, "
+            "arguments and results with their data) is excluded on purpose",
+        )
+        acknowledge(
+            self.api.node.find_child("ApiLogsRole"),
+            "AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+            "AWSAppSyncPushToCloudWatchLogs]",
+            "the AWS-maintained AppSync logging policy only writes to AppSync's own log groups",
+        )
+        # CDK's singleton that sets the retention of the log group AppSync creates and names itself.
+        stack = cdk.Stack.of(self)
+        (retention,) = (child for child in stack.node.children if child.node.id.startswith("LogRetention"))
+        acknowledge(
+            retention,
+            "AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+            "AWSLambdaBasicExecutionRole]",
+            "CDK's log retention function sets the retention of the AppSync log group AppSync creates itself",
+        )
+        acknowledge(
+            retention,
+            "AwsSolutions::AwsSolutions-IAM5[Resource::*]",
+            "CDK's log retention function must set retention on a log group whose name AppSync chooses",
+        )
 
     # ------------------------------------------------------------------ resolvers
 
@@ -167,14 +204,13 @@ class Api(Construct):
         self._pipeline("Mutation", "updateItem", self.table_source, "updateItem.js")
         self._pipeline("Mutation", "deleteItem", self.table_source, "deleteItem.js")
 
-    def _lambda_resolver(self, config: EnvironmentConfig, table: dynamodb.ITableV2) -> None:
+    def _lambda_resolver(self, config: EnvironmentConfig, settings: ApiSettings, table: dynamodb.ITableV2) -> None:
         """Step 4: placeOrder runs in Lambda (direct resolver: AppSync passes the identity through)."""
-        settings = config.section("api")
         role = iam.Role(self, "OrdersFunctionRole", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
         log_group = logs.LogGroup(
             self,
             "OrdersFunctionLogs",
-            retention=logs.RetentionDays[settings.get("log_retention", "ONE_MONTH")],
+            retention=logs.RetentionDays[settings.log_retention],
             removal_policy=cdk.RemovalPolicy.DESTROY,
         )
         self.orders_function = lambda_.Function(
@@ -187,14 +223,21 @@ class Api(Construct):
             layers=[powertools_layer(self, config)],
             role=role,
             log_group=log_group,
-            memory_size=int(settings.get("lambda_memory_mb", 256)),
+            memory_size=settings.lambda_memory_mb,
             timeout=cdk.Duration.seconds(10),
-            tracing=lambda_.Tracing.ACTIVE if XRAY else lambda_.Tracing.DISABLED,
+            tracing=LAMBDA_TRACING,
             environment={"TABLE_NAME": table.table_name, "POWERTOOLS_SERVICE_NAME": "orders"},
         )
         log_group.grant_write(role)
         table.grant(role, "dynamodb:BatchGetItem", "dynamodb:PutItem")
+        acknowledge_tracing(role)
         self.lambda_source = self.api.add_lambda_data_source("Orders", self.orders_function)
+        function_id = cdk.Stack.of(self).get_logical_id(self.orders_function.node.default_child)
+        acknowledge(
+            self.lambda_source.node.find_child("ServiceRole"),
+            f"AwsSolutions::AwsSolutions-IAM5[Resource::<{function_id}.Arn>:*]",
+            "AppSync may invoke the orders function and its versions; the wildcard covers only qualifiers",
+        )
         self.lambda_source.create_resolver("MutationPlaceOrderResolver", type_name="Mutation", field_name="placeOrder")
         self._fields.append(("Mutation", "placeOrder"))
 
@@ -231,9 +274,10 @@ class Api(Construct):
 
     # ------------------------------------------------------------------ access
 
-    def _grant_signed_in_users(self, role: iam.IRole, rest_api: apigateway.RestApi | None) -> None:
+    def grant_signed_in_users(self, role: iam.IRole) -> None:
         """Signed-in identities may call exactly this API's fields and, with a service tier,
         exactly the REST API's methods. The policy lives here, in the stack that knows both ARNs."""
+        rest_api = self._rest_api
         statements = [
             iam.PolicyStatement(
                 actions=["appsync:GraphQL"],
@@ -246,4 +290,28 @@ class Api(Construct):
                     actions=["execute-api:Invoke"], resources=[method.method_arn for method in rest_api.methods]
                 )
             )
-        iam.Policy(self, "SignedInUserAccess", roles=[role], statements=statements)
+        access = iam.Policy(self, "SignedInUserAccess", roles=[role], statements=statements)
+        if rest_api is not None:
+            self._acknowledge_method_wildcards(access, rest_api)
+
+    @staticmethod
+    def _acknowledge_method_wildcards(access: iam.Policy, rest_api: apigateway.RestApi) -> None:
+        """API Gateway writes a path parameter of a method ARN as `*`; cdk-nag names the REST API's id and
+        stage, which reach this stack as the REST API's stack's exports, by their export names."""
+        owner = cdk.Stack.of(rest_api)
+        wildcards = [(method, re.sub(r"\{[^}]*\}", "*", method.resource.path)) for method in rest_api.methods]
+        wildcards = [(method, path) for method, path in wildcards if "*" in path]
+        if not wildcards or owner.node.path == cdk.Stack.of(access).node.path:
+            return  # within one stack the ARN holds no exports; no wildcard, no finding
+        api_id, stage = (
+            owner.resolve(owner.export_value(value))["Fn::ImportValue"]
+            for value in (rest_api.rest_api_id, rest_api.deployment_stage.stage_name)
+        )
+        prefix = f"arn:{owner.partition}:execute-api:{owner.region}:{owner.account}:{api_id}/{stage}"
+        for method, path in wildcards:
+            acknowledge(
+                access,
+                f"AwsSolutions::AwsSolutions-IAM5[Resource::{prefix}/{method.http_method}{path}]",
+                f"the one method on {method.resource.path}: API Gateway writes the path parameter "
+                "of a method ARN as a wildcard",
+            )

@@ -2,43 +2,55 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from {{ cookiecutter.package_name }}.config import EnvironmentConfig
-{%- if cookiecutter.__service == "yes" %}
+{%- if cookiecutter.__private_ecr_access == "yes" %}
 from {{ cookiecutter.package_name }}.network.endpoints import PrivateEndpoints
 {%- endif %}
+
+# Without NAT gateways the private subnets are isolated: the endpoints are the only way out.
+WITH_NAT = {{ "True" if cookiecutter.__nat_gateways == "yes" else "False" }}
+
+
+@dataclass(frozen=True)
+class NetworkSettings:
+    """config/<env>.yaml `network`: the VPC's address range and how long flow logs are kept."""
+
+    cidr: str = "10.0.0.0/16"
+    flow_log_retention: str = "ONE_MONTH"  # a CloudWatch Logs RetentionDays name
 
 
 class Network(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, config: EnvironmentConfig) -> None:
         super().__init__(scope, construct_id)
-        settings = config.section("network")
-        with_nat = {{ "True" if cookiecutter.__service == "yes" and cookiecutter.egress == "nat-gateway" else "False" }}
+        settings = config.settings("network", NetworkSettings)
         subnets = [
             ec2.SubnetConfiguration(
                 name="private",
-                subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS if with_nat else ec2.SubnetType.PRIVATE_ISOLATED,
+                subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS if WITH_NAT else ec2.SubnetType.PRIVATE_ISOLATED,
                 cidr_mask=20,
             )
         ]
-        if with_nat:
+        if WITH_NAT:
             subnets.insert(0, ec2.SubnetConfiguration(name="public", subnet_type=ec2.SubnetType.PUBLIC, cidr_mask=24))
         flow_logs = logs.LogGroup(
             self,
             "FlowLogs",
-            retention=logs.RetentionDays[settings.get("flow_log_retention", "ONE_MONTH")],
+            retention=logs.RetentionDays[settings.flow_log_retention],
             removal_policy=config.stateful_removal_policy,
         )
         self.vpc = ec2.Vpc(
             self,
             "Vpc",
-            ip_addresses=ec2.IpAddresses.cidr(settings.get("cidr", "10.0.0.0/16")),
+            ip_addresses=ec2.IpAddresses.cidr(settings.cidr),
             availability_zones=list(config.availability_zones),
-            nat_gateways=len(config.availability_zones) if with_nat else 0,
+            nat_gateways=len(config.availability_zones) if WITH_NAT else 0,
             subnet_configuration=subnets,
             flow_logs={
                 "all": ec2.FlowLogOptions(
@@ -48,8 +60,7 @@ class Network(Construct):
             },
         )
         self.private_subnets = ec2.SubnetSelection(subnet_group_name="private")
-{%- if cookiecutter.__service == "yes" %}
+{%- if cookiecutter.__private_ecr_access == "yes" %}
         self.endpoints = PrivateEndpoints(self, "Endpoints", vpc=self.vpc, subnets=self.private_subnets)
 {%- endif %}
         cdk.CfnOutput(self, "VpcId", value=self.vpc.vpc_id)
-

@@ -31,15 +31,15 @@ from aws_cdk import aws_sqs as sqs
 {%- endif %}
 from constructs import Construct
 
-from {{ cookiecutter.package_name }}.api.infrastructure import (
+from {{ cookiecutter.package_name }}.api.infrastructure import SearchBackend
+from {{ cookiecutter.package_name }}.config import EnvironmentConfig
+from {{ cookiecutter.package_name }}.functions import (
     LAMBDA_ARCHITECTURE,
     LAMBDA_RUNTIME,
-    SearchBackend,
 {%- if cookiecutter.search_indexing == "stream-lambda" %}
     powertools_layer,
 {%- endif %}
 )
-from {{ cookiecutter.package_name }}.config import EnvironmentConfig
 {%- if cookiecutter.search_indexing == "zero-etl" %}
 from {{ cookiecutter.package_name }}.search.zero_etl import ZeroEtlPipeline
 {%- endif %}

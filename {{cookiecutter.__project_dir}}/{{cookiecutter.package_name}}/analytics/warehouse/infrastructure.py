@@ -31,8 +31,8 @@ from aws_cdk import aws_redshiftserverless as redshiftserverless
 {%- endif %}
 from constructs import Construct
 
-from {{ cookiecutter.package_name }}.api.infrastructure import LAMBDA_ARCHITECTURE, LAMBDA_RUNTIME
 from {{ cookiecutter.package_name }}.config import EnvironmentConfig
+from {{ cookiecutter.package_name }}.functions import LAMBDA_ARCHITECTURE, LAMBDA_RUNTIME
 from {{ cookiecutter.package_name }}.network.infrastructure import Network
 
 RUNTIME = Path(__file__).resolve().parent / "runtime"
