@@ -372,9 +372,10 @@ class Assembly:
         return list(found.values())
 
 
-def _ledger_entry(construct_path: str, finding_id: str) -> str:
-    inside_stage = construct_path.split("/", 1)[-1]
-    return f'Acknowledgement("{inside_stage}", "{finding_id}", "<why this is acceptable>")'
+def _acknowledgement(construct_path: str, finding_id: str) -> str:
+    """The call that accepts a finding, written beside the construct in its unit."""
+    inside_stage = construct_path.split("/", 1)[-1].removesuffix("/Resource")
+    return f'compliance.acknowledge(<{inside_stage}>, "{finding_id}", "<why this is acceptable>")'
 
 
 def policy_findings(assembly: Assembly) -> list[Finding]:
@@ -398,8 +399,8 @@ def policy_findings(assembly: Assembly) -> list[Finding]:
                 fix = KNOWN_FIXES.get(rule.split("[")[0], "")
                 fix = (
                     (fix + "; or, " if fix else "")
-                    + "acknowledge it in compliance.LEDGER: "
-                    + _ledger_entry(construct["constructPath"], finding_id)
+                    + "acknowledge it beside the construct: "
+                    + _acknowledgement(construct["constructPath"], finding_id)
                 )
                 findings.append(
                     Finding(
@@ -428,7 +429,7 @@ def policy_findings(assembly: Assembly) -> list[Finding]:
                 stack,
                 logical_id,
                 path,
-                "write why the finding is acceptable in the entry's reason (compliance.LEDGER)",
+                "write why the finding is acceptable in the acknowledgement's reason",
             )
         )
     return findings

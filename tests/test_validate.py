@@ -85,7 +85,7 @@ def test_a_broken_project_fails_naming_stack_logical_id_rule_and_fix(project, tm
     unlogged = [f for f in nag if f["rule"] == "AwsSolutions-S1" and "ProbeBucket/" in f["path"]]
     assert {f["stack"] for f in unlogged} == {"Dev/Stateful", "Prod/Stateful"}
     assert all(f["logical_id"].startswith("ProbeBucket") for f in unlogged)
-    assert 'Acknowledgement("Stateful/ProbeBucket/Resource", "AwsSolutions::AwsSolutions-S1"' in unlogged[0]["fix"]
+    assert 'compliance.acknowledge(<Stateful/ProbeBucket>, "AwsSolutions::AwsSolutions-S1"' in unlogged[0]["fix"]
     assert "server access logs" in unlogged[0]["fix"]
     unexplained = {(f["stack"], f["path"]) for f in nag if "has no reason" in f["message"]}
     assert unexplained == {(f"{s}/Stateful", f"{s}/Stateful/ProbeAcknowledgedBucket") for s in ("Dev", "Prod")}
@@ -221,7 +221,7 @@ def test_report_violations_and_blank_reasons_are_located_by_construct_path(tmp_p
         ("SQS3", "Dev/Queues", "JobsQueue9A1B"),
     ]
     assert "enforce_ssl=True" in findings[0].fix
-    assert 'Acknowledgement("Queues/Jobs/Resource", "AwsSolutions::AwsSolutions-SQS4"' in findings[0].fix
+    assert 'compliance.acknowledge(<Queues/Jobs>, "AwsSolutions::AwsSolutions-SQS4"' in findings[0].fix
     assert "has no reason" in findings[1].message
 
 

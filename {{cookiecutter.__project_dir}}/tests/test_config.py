@@ -7,18 +7,12 @@ from {{ cookiecutter.package_name }}.config import ConfigError, EnvironmentConfi
 from {{ cookiecutter.package_name }}.data.infrastructure import DataSettings, table_billing
 from {{ cookiecutter.package_name }}.functions import FunctionSettings
 from {{ cookiecutter.package_name }}.identity.infrastructure import IdentitySettings
-{%- if cookiecutter.__network == "yes" %}
-from {{ cookiecutter.package_name }}.network.infrastructure import NetworkSettings
-{%- endif %}
 
 UNIT_SETTINGS = {
     "api": ApiSettings,
     "data": DataSettings,
     "functions": FunctionSettings,
     "identity": IdentitySettings,
-{%- if cookiecutter.__network == "yes" %}
-    "network": NetworkSettings,
-{%- endif %}
 }
 
 

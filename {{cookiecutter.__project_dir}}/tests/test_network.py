@@ -2,7 +2,8 @@
 
 from aws_cdk.assertions import Match
 
-from {{ cookiecutter.package_name }}.config import load_environment
+from {{ cookiecutter.package_name }}.config import load_environment, load_environments
+from {{ cookiecutter.package_name }}.network.infrastructure import NetworkSettings
 
 AZ_COUNT = {{ cookiecutter.az_count }}
 WITH_NAT = {{ "True" if cookiecutter.__nat_gateways == "yes" else "False" }}
@@ -30,6 +31,12 @@ def test_vpc_flow_logs_capture_all_traffic_to_cloudwatch(dev, prod):
         )
     dev["Network"].has_resource_properties("AWS::Logs::LogGroup", {"RetentionInDays": 30})
     prod["Network"].has_resource_properties("AWS::Logs::LogGroup", {"RetentionInDays": 365})
+
+
+def test_environments_set_their_own_address_range_and_flow_log_retention():
+    dev, prod = (config.settings("network", NetworkSettings) for config in load_environments())
+    assert dev.cidr != prod.cidr != NetworkSettings().cidr
+    assert (dev.flow_log_retention, prod.flow_log_retention) == ("ONE_MONTH", "ONE_YEAR")
 
 
 def test_environments_get_distinct_address_ranges(dev, prod):
