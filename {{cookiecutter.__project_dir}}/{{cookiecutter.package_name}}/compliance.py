@@ -40,14 +40,15 @@ def apply(app: cdk.App) -> None:
 # Once LEDGER is empty, delete from here to the end of the file, the call to apply_ledger
 # above, `dataclass` from the imports, and the ledger test in tests/test_compliance.py.
 
+
 @dataclass(frozen=True)
 class Acknowledgement:
     path: str  # construct path inside a stage, e.g. "Network/Network/Vpc"
     finding: str  # exact finding id, e.g. "AwsSolutions::AwsSolutions-IAM5[Resource::*]"
     reason: str
-
-
 {%- if cookiecutter.__lake == "yes" %}
+
+
 # Data Firehose's S3 destination grants (aws_kinesisfirehose L2): the stream's roles write only to the
 # lake bucket and use only the lake key, but the generated policy names action groups and bucket/*.
 _FIREHOSE_TO_LAKE = (

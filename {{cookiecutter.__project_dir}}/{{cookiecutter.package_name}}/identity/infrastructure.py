@@ -1,8 +1,8 @@
 """Step 1: who the users are. A Cognito user pool for sign-in and an identity pool that
 turns a signed-in user into short-lived AWS credentials (for IAM-signed calls).
 
-The identity pool's authenticated role starts with no permissions: the units that own
-an API grant it exactly that API (see api/infrastructure.py), so this unit depends on none.
+The identity pool's authenticated role starts with no permissions: the stage grants it
+exactly the API (Api.grant_signed_in_users), so this unit depends on none.
 """
 
 from __future__ import annotations
