@@ -96,7 +96,7 @@ def test_stream_feeds_the_indexer_with_partial_failures_and_a_dead_letter_queue(
         if f["Properties"]["Handler"] == "indexer.handler"
     }
     assert len(indexers) == 1
-    (logical_id, indexer), = indexers.items()
+    ((logical_id, indexer),) = indexers.items()
     assert mapping["FunctionName"] == {"Ref": logical_id}
     assert indexer["Runtime"] == "python3.14"
     search.resource_count_is("AWS::OSIS::Pipeline", 0)
