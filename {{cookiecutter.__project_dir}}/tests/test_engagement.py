@@ -19,6 +19,28 @@ def test_messaging_resources_follow_the_choice(dev):
     assert ("AWS::Pinpoint::App" in present) is (ENGAGEMENT == "pinpoint")
 
 
+if ENGAGEMENT != "none" and LAKE:
+
+    def test_the_events_role_may_put_records_into_the_lake_messaging_stream_only(dev):
+        resources = dev.raw("Engagement")["Resources"]
+        writer = "sms-voice.amazonaws.com" if ENGAGEMENT == "end-user-messaging" else "pinpoint.amazonaws.com"
+        (role_id,) = [
+            logical_id
+            for logical_id, r in resources.items()
+            if r["Type"] == "AWS::IAM::Role" and writer in json.dumps(r["Properties"]["AssumeRolePolicyDocument"])
+        ]
+        statements = [
+            s
+            for r in resources.values()
+            if r["Type"] == "AWS::IAM::Policy" and {"Ref": role_id} in r["Properties"]["Roles"]
+            for s in r["Properties"]["PolicyDocument"]["Statement"]
+        ]
+        assert [(s["Effect"], s["Action"]) for s in statements] == [
+            ("Allow", ["firehose:PutRecord", "firehose:PutRecordBatch"])
+        ]
+        assert "LakeMessagingEvents" in json.dumps(statements[0]["Resource"])  # the stream in the Lake stack
+
+
 if ENGAGEMENT == "end-user-messaging":
 
     def test_email_identity_uses_the_configuration_set_whose_events_are_recorded(dev):
