@@ -542,7 +542,8 @@ COMPONENTS: tuple[Component, ...] = (
                            "`aws iam create-service-linked-role --aws-service-name es.amazonaws.com`"),
     Component("search_stream_indexer", "DynamoDB stream -> Lambda indexer -> OpenSearch", "search", (8,),
               enabled_when=(on("search"), on("search_indexing", "stream-lambda")),
-              paths=("{package}/search/runtime/indexer.py", "tests/runtime/test_search_indexer.py"),
+              paths=("{package}/search/stream_lambda.py", "{package}/search/runtime/indexer.py",
+                     "tests/runtime/test_search_indexer.py"),
               services=("lambda", "sqs"), tests=("tests/test_search.py", "tests/runtime/test_search_indexer.py")),
     Component("search_zero_etl", "DynamoDB zero-ETL to OpenSearch (OpenSearch Ingestion)", "search", (8,),
               enabled_when=(on("search"), on("search_indexing", "zero-etl")), paths=("{package}/search/zero_etl.py",),
@@ -614,11 +615,13 @@ COMPONENTS: tuple[Component, ...] = (
               prerequisite="replace the placeholder `{saml_metadata_file}` with your identity provider's "
                            "SAML 2.0 metadata XML"),
     Component("redshift_serverless", "Redshift Serverless fed by DynamoDB zero-ETL", "analytics", (23,),
-              enabled_when=(on("warehouse", "serverless"),), paths=(), services=("redshift-serverless",),
+              enabled_when=(on("warehouse", "serverless"),), paths=("{package}/analytics/warehouse/serverless.py",),
+              services=("redshift-serverless",),
               fixed_monthly_cost="Redshift Serverless base capacity (RPUs) x hours while queries and zero-ETL "
                                  "replication run, plus managed storage"),
     Component("redshift_provisioned", "Redshift RA3 cluster fed by DynamoDB zero-ETL", "analytics", (23,),
-              enabled_when=(on("warehouse", "provisioned"),), paths=(), services=("redshift",),
+              enabled_when=(on("warehouse", "provisioned"),), paths=("{package}/analytics/warehouse/provisioned.py",),
+              services=("redshift",),
               fixed_monthly_cost="Redshift RA3 nodes x hours, plus managed storage"),
     Component("warehouse", "Redshift data warehouse", "analytics", (23,),
               enabled_when=(on("warehouse", "serverless", "provisioned"),),
@@ -627,11 +630,13 @@ COMPONENTS: tuple[Component, ...] = (
               contains=("redshift_serverless", "redshift_provisioned")),
     Component("end_user_messaging", "SES and AWS End User Messaging", "engagement", (25,),
               enabled_when=(on("engagement", "end-user-messaging"),), services=("email", "sms-voice"),
+              paths=("{package}/engagement/end_user_messaging.py",),
               prerequisite="verify the SES identity `{sender_domain}` by publishing its DKIM records in the "
                            "domain's DNS zone, and request SES production access to leave the sandbox (until "
                            "then SES sends only to verified addresses)"),
     Component("pinpoint", "Amazon Pinpoint (end of support 2026-10-30)", "engagement", (25,),
               enabled_when=(on("engagement", "pinpoint"),), services=("pinpoint",),
+              paths=("{package}/engagement/pinpoint.py",),
               prerequisite="check that the account still has Amazon Pinpoint: it reached end of support on "
                            "2026-10-30 and is unavailable to accounts that never used it"),
     Component("engagement", "Messaging unit", "engagement", (25,),

@@ -5,9 +5,9 @@ import json
 from aws_cdk.assertions import Match
 
 ANALYTICS = {{ "True" if cookiecutter.__lake == "yes" else "False" }}
-BI = {{ "True" if cookiecutter.__lake == "yes" and cookiecutter.__quicksight == "yes" else "False" }}
+BI = {{ "True" if cookiecutter.__quicksight == "yes" else "False" }}
 ENTERPRISE = {{ "True" if cookiecutter.quicksight_edition == "enterprise" else "False" }}
-SAML = {{ "True" if cookiecutter.__lake == "yes" and cookiecutter.__quicksight == "yes" and cookiecutter.__saml_federation == "yes" else "False" }}
+SAML = {{ "True" if cookiecutter.__saml_federation == "yes" else "False" }}
 LAKE_TYPES = (
     "AWS::KinesisFirehose::DeliveryStream",
     "AWS::Glue::Database",
@@ -120,10 +120,17 @@ if ANALYTICS:
         crawler = next(r for r in lake.values() if r["Type"] == "AWS::Glue::Crawler")
         role_id = crawler["Properties"]["Role"]["Fn::GetAtt"][0]
         assert "ManagedPolicyArns" not in lake[role_id]["Properties"]
-        policies = [r for r in lake.values() if r["Type"] == "AWS::IAM::Policy"
-                    and {"Ref": role_id} in r["Properties"].get("Roles", [])]
-        actions = [a for p in policies for s in p["Properties"]["PolicyDocument"]["Statement"]
-                   for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])]
+        policies = [
+            r
+            for r in lake.values()
+            if r["Type"] == "AWS::IAM::Policy" and {"Ref": role_id} in r["Properties"].get("Roles", [])
+        ]
+        actions = [
+            a
+            for p in policies
+            for s in p["Properties"]["PolicyDocument"]["Statement"]
+            for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
+        ]
         assert actions and not any("*" in a for a in actions)
 
     def test_athena_workgroup_enforces_encrypted_results_and_a_scan_limit(dev, prod):
@@ -270,9 +277,7 @@ if BI:
 
     def _definitions(dev) -> dict[str, dict]:
         analytics = dev["Analytics"]
-        return {
-            kind: _one(analytics, f"AWS::QuickSight::{kind}")["Properties"] for kind in ("Analysis", "Dashboard")
-        }
+        return {kind: _one(analytics, f"AWS::QuickSight::{kind}")["Properties"] for kind in ("Analysis", "Dashboard")}
 
     def test_analysis_and_dashboard_visualise_columns_the_dataset_has(dev):
         resources = dev.raw("Analytics")["Resources"]
@@ -291,8 +296,10 @@ if BI:
             assert len(visuals) >= 3, kind
         dates = [f["DateDimensionField"] for f in _walk(_definitions(dev)["Dashboard"], "DateDimensionField")]
         assert all(columns[d["Column"]["ColumnName"]] == "DATETIME" for d in dates) and dates
-        numbers = [f["NumericalMeasureField"]["Column"]["ColumnName"] for f in
-                   _walk(_definitions(dev)["Dashboard"], "NumericalMeasureField")]
+        numbers = [
+            f["NumericalMeasureField"]["Column"]["ColumnName"]
+            for f in _walk(_definitions(dev)["Dashboard"], "NumericalMeasureField")
+        ]
         assert all(columns[name] in ("INTEGER", "DECIMAL") for name in numbers) and numbers
 
     def _walk(node, key: str) -> list[dict]:
@@ -331,8 +338,12 @@ if SAML:
     def test_federated_role_trusts_only_saml_sign_in_and_grants_quicksight_reader(dev):
         analytics = dev.raw("Analytics")["Resources"]
         provider_id = next(k for k, r in analytics.items() if r["Type"] == "AWS::IAM::SAMLProvider")
-        roles = [r for r in analytics.values() if r["Type"] == "AWS::IAM::Role"
-                 and "sts:AssumeRoleWithSAML" in json.dumps(r["Properties"]["AssumeRolePolicyDocument"])]
+        roles = [
+            r
+            for r in analytics.values()
+            if r["Type"] == "AWS::IAM::Role"
+            and "sts:AssumeRoleWithSAML" in json.dumps(r["Properties"]["AssumeRolePolicyDocument"])
+        ]
         assert len(roles) == 1
         trust = roles[0]["Properties"]["AssumeRolePolicyDocument"]["Statement"]
         assert trust == [
@@ -343,6 +354,9 @@ if SAML:
                 "Principal": {"Federated": {"Ref": provider_id}},
             }
         ]
-        policies = [r for r in analytics.values() if r["Type"] == "AWS::IAM::Policy"
-                    and "quicksight:CreateReader" in json.dumps(r)]
+        policies = [
+            r
+            for r in analytics.values()
+            if r["Type"] == "AWS::IAM::Policy" and "quicksight:CreateReader" in json.dumps(r)
+        ]
         assert len(policies) == 1

@@ -12,16 +12,16 @@ from aws_cdk import aws_ecs as ecs
 {%- endif %}
 from constructs import Construct
 
-{% if cookiecutter.__lake == "yes" and cookiecutter.__quicksight == "yes" and cookiecutter.__saml_federation == "yes" -%}
+{% if cookiecutter.__saml_federation == "yes" -%}
 from {{ cookiecutter.package_name }}.analytics.bi.federation import QuickSightFederation
 {% endif -%}
-{% if cookiecutter.__lake == "yes" and cookiecutter.__quicksight == "yes" -%}
-from {{ cookiecutter.package_name }}.analytics.bi.infrastructure import BusinessIntelligence
+{% if cookiecutter.__quicksight == "yes" -%}
+from {{ cookiecutter.package_name }}.analytics.bi.infrastructure import BusinessIntelligence, reader_principal
 {% endif -%}
 {% if cookiecutter.__lake == "yes" -%}
 from {{ cookiecutter.package_name }}.analytics.lake.infrastructure import Lake, LakeStorage
 {% endif -%}
-{% if cookiecutter.warehouse != "none" -%}
+{% if cookiecutter.__warehouse == "yes" -%}
 from {{ cookiecutter.package_name }}.analytics.warehouse.infrastructure import Warehouse, allow_zero_etl_export
 {% endif -%}
 from {{ cookiecutter.package_name }}.api.infrastructure import Api
@@ -33,7 +33,7 @@ from {{ cookiecutter.package_name }}.data.infrastructure import Data
 {% if cookiecutter.__delivery == "yes" -%}
 from {{ cookiecutter.package_name }}.delivery.infrastructure import Delivery
 {% endif -%}
-{% if cookiecutter.engagement != "none" -%}
+{% if cookiecutter.__engagement == "yes" -%}
 from {{ cookiecutter.package_name }}.engagement.infrastructure import Engagement
 {% endif -%}
 from {{ cookiecutter.package_name }}.identity.infrastructure import Identity
@@ -73,38 +73,52 @@ class ApplicationStage(cdk.Stage):
         # The API's access/request logs could follow (their stack then depends on the Lake stack):
         #   self.lake.add_log_group_source("ApiAccessLogs", log_group=<the API's log group>, name="api")
 {%- if cookiecutter.__quicksight == "yes" %}
-        # Steps 22 and 24: Quick Sight over the lake through Athena.
+        # Steps 22 and 24: Quick Sight over the lake through Athena, with its own reader role in the lake.
         analytics_stack = self._stack("Analytics", config, "analytics")
         self.bi = BusinessIntelligence(
             analytics_stack,
             "Bi",
             config=config,
-            lake=self.lake,
+            workgroup=self.lake.workgroup.name,
+            database=self.lake.names["database"],
+            table=self.lake.names["table"],
+            reader=self.lake.add_reader_role(
+                "QuickSightReader",
+                assumed_by=reader_principal(),
+                description="Quick Sight's Athena data source reads the log lake with this role",
+            ),
         )
 {%- if cookiecutter.__saml_federation == "yes" %}
         self.federation = QuickSightFederation(analytics_stack, "Federation", config=config)
 {%- endif %}
 {%- endif %}
 {%- endif %}
-{%- if cookiecutter.warehouse != "none" %}
+{%- if cookiecutter.__warehouse == "yes" %}
 
         # Step 23: Redshift fed from the table by zero-ETL; the table's policy lets Redshift export it.
         warehouse_stack = self._stack("Warehouse", config, "warehouse", protect=config.retain_stateful)
         self.warehouse = Warehouse(
-            warehouse_stack, "Warehouse", config=config, network=self.network, table=self.data.table
+            warehouse_stack,
+            "Warehouse",
+            config=config,
+            vpc=self.network.vpc,
+            subnets=self.network.private_subnets,
+            vpc_cidr=config.section("network").get("cidr", "10.0.0.0/16"),
+            table=self.data.table,
         )
         allow_zero_etl_export(self.data.table)
 {%- endif %}
-{%- if cookiecutter.engagement != "none" %}
+{%- if cookiecutter.__engagement == "yes" %}
 
         # Step 25: messaging; its delivery and engagement events land in the lake when there is one.
         engagement_stack = self._stack("Engagement", config, "engagement")
-        self.engagement = Engagement(
-            engagement_stack,
-            "Engagement",
-            config=config,
-            lake={{ "self.lake" if cookiecutter.__lake == "yes" else "None" }},
-        )
+{%- if cookiecutter.__lake == "yes" %}
+        events = self.lake.add_event_stream("MessagingEvents", name="messaging", prefix=Engagement.EVENTS_PREFIX)
+        self.engagement = Engagement(engagement_stack, "Engagement", config=config, events_stream=events)
+        events.grant_put_records(self.engagement.events_role)
+{%- else %}
+        self.engagement = Engagement(engagement_stack, "Engagement", config=config, events_stream=None)
+{%- endif %}
 {%- endif %}
 {%- if cookiecutter.__service == "yes" %}
 

@@ -15,10 +15,29 @@ from moto.server import ThreadedMotoServer
 from {{ cookiecutter.package_name }}.analytics.lake import log_schema
 
 LINES = [
-    {"timestamp": "2026-11-27T21:30:00.123Z", "level": "INFO", "message": "GET /items 200", "method": "GET",
-     "path": "/items", "status": 200, "latency_ms": 12.5, "request_id": "r-1", "user_id": "u-1", "service": "api"},
-    {"timestamp": "2026-11-27T21:30:01.000Z", "level": "ERROR", "message": "upstream timeout", "method": "POST",
-     "path": "/orders", "status": 504, "latency_ms": 3000, "request_id": "r-2", "service": "api"},
+    {
+        "timestamp": "2026-11-27T21:30:00.123Z",
+        "level": "INFO",
+        "message": "GET /items 200",
+        "method": "GET",
+        "path": "/items",
+        "status": 200,
+        "latency_ms": 12.5,
+        "request_id": "r-1",
+        "user_id": "u-1",
+        "service": "api",
+    },
+    {
+        "timestamp": "2026-11-27T21:30:01.000Z",
+        "level": "ERROR",
+        "message": "upstream timeout",
+        "method": "POST",
+        "path": "/orders",
+        "status": 504,
+        "latency_ms": 3000,
+        "request_id": "r-2",
+        "service": "api",
+    },
 ]
 
 
@@ -85,7 +104,8 @@ def test_records_without_the_newline_would_merge_into_an_unreadable_line(clients
     firehose.create_delivery_stream(
         DeliveryStreamName="merged",
         ExtendedS3DestinationConfiguration={
-            "BucketARN": "arn:aws:s3:::merged", "RoleARN": "arn:aws:iam::111111111111:role/firehose"
+            "BucketARN": "arn:aws:s3:::merged",
+            "RoleARN": "arn:aws:iam::111111111111:role/firehose",
         },
     )
     records = [{"Data": json.dumps(line).encode()} for line in LINES]

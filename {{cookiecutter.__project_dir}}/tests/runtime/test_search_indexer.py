@@ -26,8 +26,12 @@ def _record(event_name, sequence, sk, name="Lamp", price="12.5"):
     record = {"eventName": event_name, "dynamodb": {"Keys": keys, "SequenceNumber": sequence}}
     if event_name != "REMOVE":
         record["dynamodb"]["NewImage"] = {
-            **keys, "id": {"S": sk.split("#", 1)[1]}, "owner": {"S": OWNER}, "name": {"S": name},
-            "price": {"N": price}, "createdAt": {"S": "2026-01-01T00:00:00.000Z"},
+            **keys,
+            "id": {"S": sk.split("#", 1)[1]},
+            "owner": {"S": OWNER},
+            "name": {"S": name},
+            "price": {"N": price},
+            "createdAt": {"S": "2026-01-01T00:00:00.000Z"},
             "updatedAt": {"S": "2026-01-01T00:00:00.000Z"},
         }
     return record
@@ -39,16 +43,23 @@ def _doc_id(sk):
 
 def test_inserts_modifies_and_deletes_items_in_one_signed_bulk_request(opensearch, lambda_context):
     opensearch.documents["items"] = {_doc_id("ITEM#old"): {"name": "Old"}}
-    event = {"Records": [
-        _record("INSERT", "100", "ITEM#lamp"),
-        _record("MODIFY", "101", "ITEM#lamp", name="Lamp XL", price="15"),
-        _record("REMOVE", "102", "ITEM#old"),
-    ]}
+    event = {
+        "Records": [
+            _record("INSERT", "100", "ITEM#lamp"),
+            _record("MODIFY", "101", "ITEM#lamp", name="Lamp XL", price="15"),
+            _record("REMOVE", "102", "ITEM#old"),
+        ]
+    }
     assert indexer.handler(event, lambda_context) == {"batchItemFailures": []}
     assert opensearch.documents["items"] == {
         _doc_id("ITEM#lamp"): {
-            "id": "lamp", "owner": OWNER, "name": "Lamp XL", "description": None, "price": 15.0,
-            "createdAt": "2026-01-01T00:00:00.000Z", "updatedAt": "2026-01-01T00:00:00.000Z",
+            "id": "lamp",
+            "owner": OWNER,
+            "name": "Lamp XL",
+            "description": None,
+            "price": 15.0,
+            "createdAt": "2026-01-01T00:00:00.000Z",
+            "updatedAt": "2026-01-01T00:00:00.000Z",
         }
     }
     (request,) = opensearch.requests
@@ -74,8 +85,13 @@ def test_records_that_are_not_items_are_not_indexed(opensearch, lambda_context):
 
 def test_rejected_documents_are_reported_as_partial_batch_failures(opensearch, lambda_context):
     opensearch.rejected_ids = {_doc_id("ITEM#b")}
-    event = {"Records": [_record("INSERT", "100", "ITEM#a"), _record("INSERT", "101", "ITEM#b"),
-                         _record("INSERT", "102", "ITEM#c")]}
+    event = {
+        "Records": [
+            _record("INSERT", "100", "ITEM#a"),
+            _record("INSERT", "101", "ITEM#b"),
+            _record("INSERT", "102", "ITEM#c"),
+        ]
+    }
     assert indexer.handler(event, lambda_context) == {"batchItemFailures": [{"itemIdentifier": "101"}]}
     assert set(opensearch.documents["items"]) == {_doc_id("ITEM#a"), _doc_id("ITEM#c")}
 

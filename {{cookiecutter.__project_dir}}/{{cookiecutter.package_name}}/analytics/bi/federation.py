@@ -11,6 +11,7 @@ import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
+from {{ cookiecutter.package_name }}.analytics.bi.infrastructure import bi_settings
 from {{ cookiecutter.package_name }}.config import PROJECT_ROOT, ConfigError, EnvironmentConfig
 
 # The shipped sample metadata carries this entity id; scripts/check_prerequisites.py refuses to deploy it.
@@ -18,7 +19,7 @@ PLACEHOLDER_ENTITY_ID = "https://idp.example.com/REPLACE-WITH-YOUR-IDP-METADATA"
 
 
 def metadata_document(config: EnvironmentConfig) -> str:
-    relative = config.section("bi").get("saml_metadata_file", "config/idp-metadata.xml")
+    relative = bi_settings(config).saml_metadata_file
     path = PROJECT_ROOT / relative
     if not path.is_file():
         raise ConfigError(

@@ -11,6 +11,8 @@ created, so a missing one fails the deploy first, with Quick Sight's own message
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_quicksight as quicksight
@@ -19,7 +21,7 @@ from constructs import Construct
 
 from {{ cookiecutter.package_name }}.analytics.bi import dashboard
 from {{ cookiecutter.package_name }}.analytics.lake import log_schema
-from {{ cookiecutter.package_name }}.analytics.lake.infrastructure import Lake
+from {{ cookiecutter.package_name }}.compliance import acknowledge
 from {{ cookiecutter.package_name }}.config import EnvironmentConfig
 
 DATA_SOURCE_ACTIONS = (
@@ -44,19 +46,41 @@ DATA_SET_ACTIONS = (
 )
 # Quick Sight column types of the dataset, from the Glue types of log_schema.COLUMNS.
 _QUICKSIGHT_TYPES = {"string": "STRING", "int": "INTEGER", "double": "DECIMAL"}
+# Column-level security exists in the Enterprise edition only.
+COLUMN_LEVEL_SECURITY = {{ "True" if cookiecutter.quicksight_edition == "enterprise" else "False" }}
+
+
+@dataclass(frozen=True)
+class BiSettings:
+    """The `bi` section of config/<env>.yaml."""
+
+    quicksight_user: str  # must exist in the namespace
+    quicksight_namespace: str = "default"
+    identity_region: str = ""  # where the Quick Sight users live, when not in this environment's region
+    saml_metadata_file: str = "config/idp-metadata.xml"
+
+
+def bi_settings(config: EnvironmentConfig) -> BiSettings:
+    return config.settings("bi", BiSettings)
 
 
 def identity_region(config: EnvironmentConfig) -> str:
     """Where the Quick Sight users live: the region the subscription was created in."""
-    return config.section("bi").get("identity_region") or config.region
+    return bi_settings(config).identity_region or config.region
 
 
 def quicksight_user_arn(config: EnvironmentConfig) -> str:
-    settings = config.section("bi")
-    namespace = settings.get("quicksight_namespace", "default")
-    user = settings["quicksight_user"]
+    settings = bi_settings(config)
     region = identity_region(config)
-    return f"arn:{cdk.Aws.PARTITION}:quicksight:{region}:{config.account}:user/{namespace}/{user}"
+    return (
+        f"arn:{cdk.Aws.PARTITION}:quicksight:{region}:{config.account}:"
+        f"user/{settings.quicksight_namespace}/{settings.quicksight_user}"
+    )
+
+
+def reader_principal() -> iam.IPrincipal:
+    """Who assumes the lake reader role that the Athena data source names."""
+    return iam.ServicePrincipal("quicksight.amazonaws.com")
 
 
 def dataset_columns() -> list[tuple[str, str]]:
@@ -78,24 +102,23 @@ def dataset_sql(database: str, table: str) -> str:
 
 
 class BusinessIntelligence(Construct):
+    """Reads the lake's log table through its Athena workgroup, as `reader` (a role of `reader_principal()`)."""
+
     def __init__(
         self,
         scope: Construct,
         construct_id: str,
         *,
         config: EnvironmentConfig,
-        lake: Lake,
+        workgroup: str,
+        database: str,
+        table: str,
+        reader: iam.IRole,
     ) -> None:
         super().__init__(scope, construct_id)
         prefix = config.stack_name("bi")
         owner = quicksight_user_arn(config)
         guard = self._prerequisites_guard(config, prefix, owner)
-        # Quick Sight reads the lake through this role instead of the account-wide service role.
-        reader = lake.add_reader_role(
-            "QuickSightReader",
-            assumed_by=iam.ServicePrincipal("quicksight.amazonaws.com"),
-            description="Quick Sight's Athena data source reads the log lake with this role",
-        )
         self.data_source = quicksight.CfnDataSource(
             self,
             "LakeSource",
@@ -105,7 +128,7 @@ class BusinessIntelligence(Construct):
             type="ATHENA",
             data_source_parameters=quicksight.CfnDataSource.DataSourceParametersProperty(
                 athena_parameters=quicksight.CfnDataSource.AthenaParametersProperty(
-                    work_group=lake.workgroup.name, role_arn=reader.role_arn
+                    work_group=workgroup, role_arn=reader.role_arn
                 )
             ),
             ssl_properties=quicksight.CfnDataSource.SslPropertiesProperty(disable_ssl=False),
@@ -124,8 +147,8 @@ class BusinessIntelligence(Construct):
                 "logs": quicksight.CfnDataSet.PhysicalTableProperty(
                     custom_sql=quicksight.CfnDataSet.CustomSqlProperty(
                         data_source_arn=self.data_source.attr_arn,
-                        name=lake.names["table"],
-                        sql_query=dataset_sql(lake.names["database"], lake.names["table"]),
+                        name=table,
+                        sql_query=dataset_sql(database, table),
                         columns=[
                             quicksight.CfnDataSet.InputColumnProperty(name=name, type=column_type)
                             for name, column_type in dataset_columns()
@@ -136,12 +159,12 @@ class BusinessIntelligence(Construct):
             permissions=[
                 quicksight.CfnDataSet.ResourcePermissionProperty(principal=owner, actions=list(DATA_SET_ACTIONS))
             ],
-{%- if cookiecutter.quicksight_edition == "enterprise" %}
-            # Enterprise only (column-level security): only the owner sees who made a request.
+            # Only the owner sees who made a request.
             column_level_permission_rules=[
                 quicksight.CfnDataSet.ColumnLevelPermissionRuleProperty(column_names=["user_id"], principals=[owner])
-            ],
-{%- endif %}
+            ]
+            if COLUMN_LEVEL_SECURITY
+            else None,
         )
         self.analysis, self.dashboard = self._dashboards(prefix, owner)
         for resource in (self.data_source, self.data_set, self.analysis, self.dashboard):
@@ -190,7 +213,7 @@ class BusinessIntelligence(Construct):
 
     def _prerequisites_guard(self, config: EnvironmentConfig, prefix: str, owner: str) -> Construct:
         """Reads the subscription and the owner before anything else: CloudFormation stops at the first missing."""
-        settings = config.section("bi")
+        settings = bi_settings(config)
         guard = Construct(self, "Prerequisites")
         subscription = cr.AwsCustomResource(
             guard,
@@ -216,8 +239,8 @@ class BusinessIntelligence(Construct):
                 action="describeUser",
                 parameters={
                     "AwsAccountId": config.account,
-                    "Namespace": settings.get("quicksight_namespace", "default"),
-                    "UserName": settings["quicksight_user"],
+                    "Namespace": settings.quicksight_namespace,
+                    "UserName": settings.quicksight_user,
                 },
                 region=identity_region(config),
                 physical_resource_id=cr.PhysicalResourceId.of(f"{prefix}-owner"),
@@ -228,4 +251,18 @@ class BusinessIntelligence(Construct):
             install_latest_aws_sdk=False,
         )
         user.node.add_dependency(subscription)
+        acknowledge(
+            subscription,
+            "AwsSolutions::AwsSolutions-IAM5[Resource::*]",
+            "quicksight:DescribeAccountSubscription has no resource type; the guard only reads the subscription",
+        )
+        provider = cdk.Stack.of(self).node.find_child(
+            "AWS" + cr.AwsCustomResource.PROVIDER_FUNCTION_UUID.replace("-", "")
+        )
+        acknowledge(
+            provider,
+            "AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+            "AWSLambdaBasicExecutionRole]",
+            "the CDK SDK-call provider behind the Quick Sight guard only writes its own CloudWatch logs",
+        )
         return guard

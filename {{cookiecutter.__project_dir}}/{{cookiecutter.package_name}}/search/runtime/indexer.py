@@ -47,7 +47,7 @@ def actions_for(record: dict[str, Any]) -> list[dict[str, Any]] | None:
 
 
 def _succeeded(result: dict[str, Any]) -> bool:
-    (operation, outcome), = result.items()
+    ((operation, outcome),) = result.items()
     status = outcome.get("status", 500)
     return 200 <= status < 300 or (operation == "delete" and status == 404)
 

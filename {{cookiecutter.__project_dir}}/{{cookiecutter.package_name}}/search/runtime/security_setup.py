@@ -34,14 +34,20 @@ def security_requests(index: str, writer_role_arns: list[str], reader_role_arns:
     """The security plugin's roles and role mappings for the items index, as (path, body)."""
     api = "/_plugins/_security/api"
     return [
-        (f"{api}/roles/{index}_writer", {
-            "cluster_permissions": ["cluster_monitor", "indices:data/write/bulk"],
-            "index_permissions": [{"index_patterns": [index], "allowed_actions": ["crud", "create_index"]}],
-        }),
+        (
+            f"{api}/roles/{index}_writer",
+            {
+                "cluster_permissions": ["cluster_monitor", "indices:data/write/bulk"],
+                "index_permissions": [{"index_patterns": [index], "allowed_actions": ["crud", "create_index"]}],
+            },
+        ),
         (f"{api}/rolesmapping/{index}_writer", {"backend_roles": writer_role_arns}),
-        (f"{api}/roles/{index}_reader", {
-            "index_permissions": [{"index_patterns": [index], "allowed_actions": ["read"]}],
-        }),
+        (
+            f"{api}/roles/{index}_reader",
+            {
+                "index_permissions": [{"index_patterns": [index], "allowed_actions": ["read"]}],
+            },
+        ),
         (f"{api}/rolesmapping/{index}_reader", {"backend_roles": reader_role_arns}),
     ]
 
@@ -69,15 +75,17 @@ def handler(event: dict[str, Any], context: Any) -> None:
 
 
 def respond(event: dict[str, Any], context: Any, status: str, reason: str) -> None:
-    body = json.dumps({
-        "Status": status,
-        "Reason": f"{reason} (log stream {context.log_stream_name})",
-        "PhysicalResourceId": event.get("PhysicalResourceId") or f"{event['LogicalResourceId']}-security",
-        "StackId": event["StackId"],
-        "RequestId": event["RequestId"],
-        "LogicalResourceId": event["LogicalResourceId"],
-        "Data": {},
-    }).encode()
+    body = json.dumps(
+        {
+            "Status": status,
+            "Reason": f"{reason} (log stream {context.log_stream_name})",
+            "PhysicalResourceId": event.get("PhysicalResourceId") or f"{event['LogicalResourceId']}-security",
+            "StackId": event["StackId"],
+            "RequestId": event["RequestId"],
+            "LogicalResourceId": event["LogicalResourceId"],
+            "Data": {},
+        }
+    ).encode()
     request = urllib.request.Request(
         event["ResponseURL"], data=body, method="PUT", headers={"Content-Type": "", "Content-Length": str(len(body))}
     )
