@@ -45,14 +45,6 @@ DOMAIN_FINDINGS = (
         "the domain has no resource policy: only roles of this account granted by IAM "
         "policies reach it, and fine-grained access control maps each to its index permissions",
     ),
-    (
-        "AwsSolutions::AwsSolutions-OS4",
-        "dev runs one data node without dedicated masters to save cost; prod sets master_nodes in config/prod.yaml",
-    ),
-    (
-        "AwsSolutions::AwsSolutions-OS7",
-        "dev runs one data node, so zone awareness cannot apply; prod spreads data nodes over two zones",
-    ),
 )
 
 
@@ -154,6 +146,18 @@ class Search(Construct):
         domain.node.add_dependency(logs_policy)
         for finding, reason in DOMAIN_FINDINGS:
             acknowledge(domain, finding, reason)
+        if not master_nodes:
+            acknowledge(
+                domain,
+                "AwsSolutions::AwsSolutions-OS4",
+                "no dedicated master nodes in this environment, to save cost (search.master_nodes in its config)",
+            )
+        if data_nodes == 1:
+            acknowledge(
+                domain,
+                "AwsSolutions::AwsSolutions-OS7",
+                "one data node in this environment, so zone awareness cannot apply (search.data_nodes in its config)",
+            )
         return domain
 
     def lambda_role(self, construct_id: str) -> iam.Role:
