@@ -131,9 +131,14 @@ def new(
     save_answers: Annotated[
         Path | None, typer.Option("--save-answers", help="Also write the answers as YAML that --config reads.")
     ] = None,
-    template: Annotated[str | None, typer.Option(
-        "--template", help="PATH|URL[@REF] of a template repository (a fork); default: the bundled template. "
-                           "Its own spec checks the answers; it asks nothing.")] = None,
+    template: Annotated[
+        str | None,
+        typer.Option(
+            "--template",
+            help="PATH|URL[@REF] of a template repository (a fork); default: the bundled template. "
+            "Its own spec checks the answers; it asks nothing.",
+        ),
+    ] = None,
     matrix_case: Annotated[
         str | None, typer.Option("--matrix-case", help="Start from the answers of a `refarch matrix` case, by id.")
     ] = None,
@@ -322,6 +327,8 @@ def plan(
     except (SpecError, rendering.RenderError, planning.PlanError) as problem:
         raise fail(str(problem)) from None
     typer.echo(json.dumps(result.as_dict(), indent=2) if as_json else planning.report(result))
+
+
 MATRIX_KINDS = {"pairwise": "covering_cases", "values": "value_cases", "editions": "edition_cases"}
 MATRIX_FORMATS = ("github", "json", "text")
 
@@ -330,11 +337,14 @@ MATRIX_FORMATS = ("github", "json", "text")
 def matrix(
     kind: Annotated[str, typer.Option("--kind", help=f"One of {', '.join(MATRIX_KINDS)}.")] = "pairwise",
     strength: Annotated[int, typer.Option("--strength", help="2: every pair of values; 3: every triple.")] = 2,
-    fmt: Annotated[str, typer.Option("--format", help="github (a strategy.matrix include list), json or text.")]
-    = "github",
+    fmt: Annotated[
+        str, typer.Option("--format", help="github (a strategy.matrix include list), json or text.")
+    ] = "github",
     explain: Annotated[bool, typer.Option("--explain", help="List, per case, what it is the first to cover.")] = False,
-    write_configs: Annotated[Path | None, typer.Option(
-        "--write-configs", help="Also write DIR/<id>.yaml per case, for `refarch new --config`.")] = None,
+    write_configs: Annotated[
+        Path | None,
+        typer.Option("--write-configs", help="Also write DIR/<id>.yaml per case, for `refarch new --config`."),
+    ] = None,
 ) -> None:
     """Print answer sets as a CI matrix: by default a covering array of every pair of option values."""
     try:
@@ -450,8 +460,14 @@ def summary(report: validation.Report, *, verbose: bool = False) -> str:
     return "\n".join(lines)
 
 
-def new_from_template(template: str, config: Path | None, assignments: list[str] | None, edition: str | None,
-                      output_dir: Path, force: bool) -> None:
+def new_from_template(
+    template: str,
+    config: Path | None,
+    assignments: list[str] | None,
+    edition: str | None,
+    output_dir: Path,
+    force: bool,
+) -> None:
     """`new --template`: the template is fetched at its ref and its own spec resolves the answers."""
     import tempfile
 
@@ -465,8 +481,15 @@ def new_from_template(template: str, config: Path | None, assignments: list[str]
         with tempfile.TemporaryDirectory(prefix="refarch-template-") as scratch:
             checkout = template_source.fetch(template, Path(scratch))
             answers = lifecycle.complete_answers(checkout.directory, given)
-            project = rendering.render(answers, output_dir, force=force, template=checkout.directory,
-                                       location=checkout.location, commit=checkout.commit, checkout=checkout.ref)
+            project = rendering.render(
+                answers,
+                output_dir,
+                force=force,
+                template=checkout.directory,
+                location=checkout.location,
+                commit=checkout.commit,
+                checkout=checkout.ref,
+            )
     except (SpecError, rendering.RenderError, template_source.TemplateSourceError, lifecycle.LifecycleError) as problem:
         raise fail(str(problem)) from None
     typer.echo(f"Created {project} from {checkout.location} ({checkout.ref or checkout.commit or 'working copy'})")
@@ -474,8 +497,10 @@ def new_from_template(template: str, config: Path | None, assignments: list[str]
 
 ProjectArgument = Annotated[Path, typer.Argument(help="A project rendered by refarch or cruft.")]
 FormatOption = Annotated[str, typer.Option("--format", help="text or json.")]
-TemplateOverride = Annotated[str | None, typer.Option(
-    "--template", help="Read the template from this PATH|URL instead of the one recorded in .cruft.json.")]
+TemplateOverride = Annotated[
+    str | None,
+    typer.Option("--template", help="Read the template from this PATH|URL instead of the one recorded in .cruft.json."),
+]
 
 
 def text_or_json(output_format: str, *extra: str) -> None:
@@ -498,8 +523,10 @@ def check(project: ProjectArgument = Path("."), output_format: FormatOption = "t
     elif status.up_to_date:
         typer.echo(f"{project}: template {status.current} is the latest version")
     else:
-        typer.echo(f"{project}: template {status.current}; latest {status.latest} ({status.behind} newer: "
-                   f"{', '.join(status.newer)}); run `refarch update`")
+        typer.echo(
+            f"{project}: template {status.current}; latest {status.latest} ({status.behind} newer: "
+            f"{', '.join(status.newer)}); run `refarch update`"
+        )
     if status.note:
         typer.secho(f"note: {status.note}", err=True, fg=typer.colors.YELLOW)
     raise typer.Exit(0 if status.up_to_date else 1)
@@ -529,20 +556,26 @@ def diff(
 @app.command()
 def update(
     project: ProjectArgument = Path("."),
-    to: Annotated[str | None, typer.Option("--to", help="Tag, branch or commit (default: the latest vX.Y.Z tag).")]
-    = None,
+    to: Annotated[
+        str | None, typer.Option("--to", help="Tag, branch or commit (default: the latest vX.Y.Z tag).")
+    ] = None,
     assignments: SetOption = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the file plan and the impact; write nothing.")]
-    = False,
-    allow_replacement: Annotated[list[str] | None, typer.Option(
-        "--allow-replacement", help="LogicalId or Stack/LogicalId of a stateful resource the update may replace "
-                                    "or delete; repeatable.")] = None,
-    synth: Annotated[bool, typer.Option("--synth/--no-synth", help="Synthesise before and after (the impact "
-                                                                   "gate).")] = True,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the file plan and the impact; write nothing.")
+    ] = False,
+    allow_replacement: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allow-replacement",
+            help="LogicalId or Stack/LogicalId of a stateful resource the update may replace or delete; repeatable.",
+        ),
+    ] = None,
+    synth: Annotated[
+        bool, typer.Option("--synth/--no-synth", help="Synthesise before and after (the impact gate).")
+    ] = True,
     output_format: FormatOption = "text",
     template: TemplateOverride = None,
-    python: Annotated[str | None, typer.Option("--python", help="Interpreter with the project's dependencies.")]
-    = None,
+    python: Annotated[str | None, typer.Option("--python", help="Interpreter with the project's dependencies.")] = None,
 ) -> None:
     """Three-way merge the template's changes into the project; conflicts are left as git conflicts (exit 1)."""
     from generator import update as updating
@@ -550,12 +583,22 @@ def update(
     text_or_json(output_format)
     allowed = tuple(allow_replacement or ())
     try:
-        plan = updating.update(project, to=to, assignments=answer_sources.parse_assignments(assignments or []),
-                               dry_run=dry_run, allow_replacement=allowed, synth=synth, location=template,
-                               python=python)
+        plan = updating.update(
+            project,
+            to=to,
+            assignments=answer_sources.parse_assignments(assignments or []),
+            dry_run=dry_run,
+            allow_replacement=allowed,
+            synth=synth,
+            location=template,
+            python=python,
+        )
     except updating.UpdateRefused as refused:
-        typer.echo(json.dumps(refused.plan.as_dict(), indent=2) if output_format == "json"
-                   else updating.report(refused.plan, allowed))
+        typer.echo(
+            json.dumps(refused.plan.as_dict(), indent=2)
+            if output_format == "json"
+            else updating.report(refused.plan, allowed)
+        )
         raise fail(str(refused)) from None
     except (updating.LifecycleError, SpecError) as problem:
         raise fail(str(problem)) from None
@@ -568,10 +611,11 @@ def impact(
     before: Annotated[Path, typer.Argument(help="A rendered project, or a cloud assembly (cdk.out).")],
     after: Annotated[Path, typer.Argument(help="A rendered project, or a cloud assembly (cdk.out).")],
     output_format: FormatOption = "text",
-    allow_replacement: Annotated[list[str] | None, typer.Option(
-        "--allow-replacement", help="A stateful resource that may be replaced or deleted; repeatable.")] = None,
-    python: Annotated[str | None, typer.Option("--python", help="Interpreter with the projects' dependencies.")]
-    = None,
+    allow_replacement: Annotated[
+        list[str] | None,
+        typer.Option("--allow-replacement", help="A stateful resource that may be replaced or deleted; repeatable."),
+    ] = None,
+    python: Annotated[str | None, typer.Option("--python", help="Interpreter with the projects' dependencies.")] = None,
 ) -> None:
     """Compare the CloudFormation of two renders stack by stack; exit 1 when a stateful resource is replaced."""
     import tempfile
@@ -583,14 +627,16 @@ def impact(
     try:
         with tempfile.TemporaryDirectory(prefix="refarch-impact-") as scratch:
             if (before / "manifest.json").is_file() or (after / "manifest.json").is_file():
-                result = impacts.compare(impacts.load(before, Path(scratch), python),
-                                         impacts.load(after, Path(scratch) / "2", python))
+                result = impacts.compare(
+                    impacts.load(before, Path(scratch), python), impacts.load(after, Path(scratch) / "2", python)
+                )
             else:
                 result = impacts.assess(before, after, Path(scratch), python=python)
     except (impacts.ImpactError, OSError, ValueError) as problem:
         raise fail(str(problem)) from None
-    typer.echo(json.dumps(result.as_dict(), indent=2) if output_format == "json"
-               else impacts.report(result.as_dict(), allowed))
+    typer.echo(
+        json.dumps(result.as_dict(), indent=2) if output_format == "json" else impacts.report(result.as_dict(), allowed)
+    )
     raise typer.Exit(1 if result.blocking(allowed) else 0)
 
 
@@ -598,8 +644,9 @@ def impact(
 def fleet(
     roots: Annotated[list[str], typer.Argument(help="Folders to search; `fleet update ROOT...` updates them.")],
     output_format: Annotated[str, typer.Option("--format", help="text, json or github-matrix.")] = "text",
-    validate: Annotated[bool, typer.Option("--validate", help="Also run `refarch validate --no-tests` on each.")]
-    = False,
+    validate: Annotated[
+        bool, typer.Option("--validate", help="Also run `refarch validate --no-tests` on each.")
+    ] = False,
     branch: Annotated[str | None, typer.Option("--branch", help="fleet update: the branch to create.")] = None,
     to: Annotated[str | None, typer.Option("--to", help="fleet update: tag, branch or commit.")] = None,
     synth: Annotated[bool, typer.Option("--synth/--no-synth", help="fleet update: the impact gate.")] = True,
@@ -618,22 +665,31 @@ def fleet(
         raise fail("fleet: give at least one ROOT folder")
     if updating and not branch:
         raise fail("fleet update: --branch NAME is required (the branch each project gets)")
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=Console(stderr=True),
-                  transient=True) as bar:
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), console=Console(stderr=True), transient=True
+    ) as bar:
         task = bar.add_task("searching")
 
         def progress(path: str) -> None:
             bar.update(task, description=path)
 
         if updating:
-            outcomes = fleets.update_all(paths, branch=branch, to=to, synth=synth,
-                                         allow_replacement=tuple(allow_replacement or ()), progress=progress)
+            outcomes = fleets.update_all(
+                paths,
+                branch=branch,
+                to=to,
+                synth=synth,
+                allow_replacement=tuple(allow_replacement or ()),
+                progress=progress,
+            )
         else:
-            rows = fleets.survey(paths, drift=output_format != "github-matrix", validate=validate,
-                                 progress=progress)
+            rows = fleets.survey(paths, drift=output_format != "github-matrix", validate=validate, progress=progress)
     if updating:
-        typer.echo(json.dumps([o.as_dict() for o in outcomes], indent=2) if output_format == "json"
-                   else fleets.outcomes_table(outcomes))
+        typer.echo(
+            json.dumps([o.as_dict() for o in outcomes], indent=2)
+            if output_format == "json"
+            else fleets.outcomes_table(outcomes)
+        )
         raise typer.Exit(0 if all(o.status in ("updated", "current") for o in outcomes) else 1)
     if output_format == "github-matrix":
         typer.echo(json.dumps(fleets.github_matrix(rows), indent=2))

@@ -171,8 +171,12 @@ def _dot_text(text: str) -> str:
 def dot(answers: dict[str, str]) -> str:
     """The same drawing in Graphviz DOT, for `dot -Tsvg` or `dot -Tpng`."""
     picture = drawing(answers)
-    lines = ["digraph architecture {", "  rankdir=LR;", '  node [shape=box, style=rounded, fontname="Helvetica"];',
-             '  edge [fontname="Helvetica", fontsize=10];']
+    lines = [
+        "digraph architecture {",
+        "  rankdir=LR;",
+        '  node [shape=box, style=rounded, fontname="Helvetica"];',
+        '  edge [fontname="Helvetica", fontsize=10];',
+    ]
     for actor in picture.actors:
         lines.append(f'  {actor} [label="{_dot_text(picture.labels[actor])}", shape=oval, style=dashed];')
 

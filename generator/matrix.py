@@ -129,8 +129,9 @@ def _unasked_value(option: spec.Option, known: dict[str, str]) -> str:
     if "{{" in option.default:
         referenced = set(re.findall(r"cookiecutter\.(\w+)", option.default))
         if not referenced <= known.keys():
-            raise spec.SpecError(f"option '{option.name}': its default reads {sorted(referenced - known.keys())}, "
-                                 "decided later")
+            raise spec.SpecError(
+                f"option '{option.name}': its default reads {sorted(referenced - known.keys())}, decided later"
+            )
         environment = StrictEnvironment(context={"cookiecutter": spec.cookiecutter_json()})
         return render_variable(environment, option.default, known)
     return option.default

@@ -70,14 +70,20 @@ class Plan:
 
 
 def fixed_costs(answers: dict[str, str]) -> list[FixedCost]:
-    return [FixedCost(c.name, c.title, c.fixed_monthly_cost)
-            for c in spec.enabled_components(answers) if c.fixed_monthly_cost]
+    return [
+        FixedCost(c.name, c.title, c.fixed_monthly_cost)
+        for c in spec.enabled_components(answers)
+        if c.fixed_monthly_cost
+    ]
 
 
 def prerequisites(answers: dict[str, str]) -> list[Prerequisite]:
     """What the AWS accounts need before the first deploy, for the enabled components."""
-    return [Prerequisite(c.name, c.title, c.prerequisite_for(answers))
-            for c in spec.enabled_components(answers) if c.prerequisite]
+    return [
+        Prerequisite(c.name, c.title, c.prerequisite_for(answers))
+        for c in spec.enabled_components(answers)
+        if c.prerequisite
+    ]
 
 
 def _stack_templates(cloud_assembly: Path):
@@ -123,21 +129,33 @@ def _always_on_in(template: dict) -> list[tuple[str, int, str]]:
     interface = [e for e in _of_type(template, "AWS::EC2::VPCEndpoint") if e.get("VpcEndpointType") == "Interface"]
     if interface:
         zones = max(len(e.get("SubnetIds", [])) for e in interface)
-        found.append(("interface VPC endpoint", len(interface),
-                      f"{len(interface)} endpoints x {zones} AZs = {len(interface) * zones} endpoint-hours per hour"))
+        found.append(
+            (
+                "interface VPC endpoint",
+                len(interface),
+                f"{len(interface)} endpoints x {zones} AZs = {len(interface) * zones} endpoint-hours per hour",
+            )
+        )
     for balancer in _of_type(template, "AWS::ElasticLoadBalancingV2::LoadBalancer"):
         kind = {"network": "NLB", "application": "ALB"}.get(balancer.get("Type", "application"), "load balancer")
         found.append((f"internal {kind}", 1, f"1 {kind} x hours, plus capacity units (LCU/NLCU) used"))
-    minimum = {_plain(t.get("ResourceId")): t.get("MinCapacity") for t in
-               _of_type(template, "AWS::ApplicationAutoScaling::ScalableTarget")
-               if t.get("ScalableDimension") == "ecs:service:DesiredCount"}
+    minimum = {
+        _plain(t.get("ResourceId")): t.get("MinCapacity")
+        for t in _of_type(template, "AWS::ApplicationAutoScaling::ScalableTarget")
+        if t.get("ScalableDimension") == "ecs:service:DesiredCount"
+    }
     tasks = _of_type(template, "AWS::ECS::TaskDefinition")
     for service in _of_type(template, "AWS::ECS::Service"):
         count = next(iter(minimum.values()), None) if minimum else service.get("DesiredCount", 1)
-        size = next((f"{int(t['Cpu']) / 1024:g} vCPU and {int(t['Memory']) / 1024:g} GB"
-                     for t in tasks if isinstance(t.get("Cpu"), str) and isinstance(t.get("Memory"), str)), "")
-        found.append(("Fargate task", int(count or 1),
-                      f"{count} tasks at min_tasks x {size or 'their size'} x hours"))
+        size = next(
+            (
+                f"{int(t['Cpu']) / 1024:g} vCPU and {int(t['Memory']) / 1024:g} GB"
+                for t in tasks
+                if isinstance(t.get("Cpu"), str) and isinstance(t.get("Memory"), str)
+            ),
+            "",
+        )
+        found.append(("Fargate task", int(count or 1), f"{count} tasks at min_tasks x {size or 'their size'} x hours"))
     for acl in _of_type(template, "AWS::WAFv2::WebACL"):
         rules = len(acl.get("Rules", []))
         found.append(("WAF web ACL", 1, f"1 web ACL + {rules} rules per month, plus requests"))
@@ -147,26 +165,43 @@ def _always_on_in(template: dict) -> list[tuple[str, int, str]]:
         volume = domain.get("EBSOptions", {}).get("VolumeSize")
         masters = cluster.get("DedicatedMasterCount") if cluster.get("DedicatedMasterEnabled") else 0
         extra = f" + {masters} dedicated masters" if masters else ""
-        found.append(("OpenSearch domain", 1, f"{count} x {kind}{extra} x hours"
-                      + (f", plus {count} x {volume} GB EBS" if volume else "")))
+        found.append(
+            (
+                "OpenSearch domain",
+                1,
+                f"{count} x {kind}{extra} x hours" + (f", plus {count} x {volume} GB EBS" if volume else ""),
+            )
+        )
     for pipeline in _of_type(template, "AWS::OSIS::Pipeline"):
         found.append(("OpenSearch Ingestion pipeline", 1, f"at least {pipeline.get('MinUnits', 1)} OCUs x hours"))
     for cluster in _of_type(template, "AWS::DAX::Cluster"):
-        found.append(("DAX cluster", 1,
-                      f"{cluster.get('ReplicationFactor', 1)} x {_plain(cluster.get('NodeType', '?'))} x hours"))
+        found.append(
+            (
+                "DAX cluster",
+                1,
+                f"{cluster.get('ReplicationFactor', 1)} x {_plain(cluster.get('NodeType', '?'))} x hours",
+            )
+        )
     for workgroup in _of_type(template, "AWS::RedshiftServerless::Workgroup"):
         capacity = workgroup.get("BaseCapacity", 128)
-        found.append(("Redshift Serverless workgroup", 1,
-                      f"base capacity {capacity} RPUs x hours while queries and zero-ETL run"))
+        found.append(
+            (
+                "Redshift Serverless workgroup",
+                1,
+                f"base capacity {capacity} RPUs x hours while queries and zero-ETL run",
+            )
+        )
     for cluster in _of_type(template, "AWS::Redshift::Cluster"):
         nodes = cluster.get("NumberOfNodes", 1)
         found.append(("Redshift cluster", 1, f"{nodes} x {_plain(cluster.get('NodeType', '?'))} x hours"))
     for pool in _of_type(template, "AWS::Cognito::UserPool"):
         if pool.get("UserPoolTier") == "PLUS":
             found.append(("Cognito user pool on the Plus plan", 1, "each monthly active user, from the first"))
-    for resource_type, what in (("AWS::KMS::Key", "customer managed KMS key"),
-                                ("AWS::CloudWatch::Alarm", "CloudWatch alarm"),
-                                ("AWS::SecretsManager::Secret", "Secrets Manager secret")):
+    for resource_type, what in (
+        ("AWS::KMS::Key", "customer managed KMS key"),
+        ("AWS::CloudWatch::Alarm", "CloudWatch alarm"),
+        ("AWS::SecretsManager::Secret", "Secrets Manager secret"),
+    ):
         count = len(_of_type(template, resource_type))
         if count:
             found.append((what, count, f"{count} x per month"))
@@ -199,8 +234,12 @@ def plan(answers: dict[str, str], *, synth: bool = True) -> Plan:
     with tempfile.TemporaryDirectory(prefix="refarch-plan-") as scratch:
         project = render.render(answers, Path(scratch) / "out")
         files = sorted(p.relative_to(project).as_posix() for p in project.rglob("*") if p.is_file())
-        result = Plan(project=answers["project_slug"], files=files, fixed_costs=fixed_costs(answers),
-                      prerequisites=prerequisites(answers))
+        result = Plan(
+            project=answers["project_slug"],
+            files=files,
+            fixed_costs=fixed_costs(answers),
+            prerequisites=prerequisites(answers),
+        )
         if synth:
             cloud_assembly = Path(scratch) / "cdk.out"
             synthesise(project, cloud_assembly)

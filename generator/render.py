@@ -32,8 +32,9 @@ def template_dir() -> Path:
     return bundled if (bundled / "cookiecutter.json").is_file() else PACKAGE_DIR.parent
 
 
-def build_context(template: Path, answers: dict[str, str], *, location: str | None = None,
-                  commit: str | None = None) -> dict:
+def build_context(
+    template: Path, answers: dict[str, str], *, location: str | None = None, commit: str | None = None
+) -> dict:
     """`location` and `commit` say where the template is published (default: the directory and its HEAD)."""
     context = generate_context(
         context_file=str(template / "cookiecutter.json"), default_context={}, extra_context=answers
@@ -46,8 +47,11 @@ def build_context(template: Path, answers: dict[str, str], *, location: str | No
 
 def provenance(context: dict, *, template: Path, checkout: str | None = None) -> str:
     return provenance_file.Provenance(
-        template=context["cookiecutter"]["_template"], commit=context["cookiecutter"]["_commit"], checkout=checkout,
-        version=provenance_file.template_version(template), context=context,
+        template=context["cookiecutter"]["_template"],
+        commit=context["cookiecutter"]["_commit"],
+        checkout=checkout,
+        version=provenance_file.template_version(template),
+        context=context,
     ).dumps()
 
 

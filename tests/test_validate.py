@@ -112,14 +112,17 @@ def test_failing_project_tests_are_named(tmp_path):
     assert [(f.rule, "the table is gone" in f.message) for f in findings] == [("tests.test_unit.test_breaks", True)]
 
 
-@pytest.mark.parametrize(("files", "message"), [
-    (None, "no such directory"),
-    ({}, "missing app.py"),
-    ({"app.py": ""}, "missing config"),
-    ({".cruft.json": "{}", "app.py": "", "config/dev.yaml": ""}, "not cruft provenance"),
-    ({".cruft.json": '{"context": {"cookiecutter": {}}}', "app.py": "", "config/": ""}, "config/ has no"),
-    ({".cruft.json": '{"context": {"cookiecutter": {}}}', "app.py": "", "config/x.yaml": "a: 1"}, "config/ has no"),
-])
+@pytest.mark.parametrize(
+    ("files", "message"),
+    [
+        (None, "no such directory"),
+        ({}, "missing app.py"),
+        ({"app.py": ""}, "missing config"),
+        ({".cruft.json": "{}", "app.py": "", "config/dev.yaml": ""}, "not cruft provenance"),
+        ({".cruft.json": '{"context": {"cookiecutter": {}}}', "app.py": "", "config/": ""}, "config/ has no"),
+        ({".cruft.json": '{"context": {"cookiecutter": {}}}', "app.py": "", "config/x.yaml": "a: 1"}, "config/ has no"),
+    ],
+)
 def test_a_path_that_is_not_a_generated_project_is_a_clear_error(tmp_path, files, message):
     for relative, text in (files or {}).items():
         target = tmp_path / relative
@@ -245,8 +248,10 @@ def test_a_project_environment_without_aws_cdk_is_named_with_what_to_install(tmp
     result = run_cli(str(project), "--no-tests")
     assert result.exit_code == 2
     lines = result.stderr.strip().splitlines()
-    assert lines == [f"error: its .venv lacks aws_cdk, cdk_nag: run `make install` in {project} "
-                     "(or pass --python with an interpreter that has requirements.txt and requirements-dev.txt)"]
+    assert lines == [
+        f"error: its .venv lacks aws_cdk, cdk_nag: run `make install` in {project} "
+        "(or pass --python with an interpreter that has requirements.txt and requirements-dev.txt)"
+    ]
 
 
 def test_the_project_environment_is_preferred_to_refarchs_own(tmp_path):
