@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator import spec
+from generator.errors import RefarchError
 
 
 @dataclass
@@ -217,7 +218,7 @@ def _first_node(group: Group) -> str:
     return group.nodes[0] if group.nodes else _first_node(group.groups[0])
 
 
-class GraphvizMissing(RuntimeError):
+class GraphvizMissing(RefarchError):
     """An image was asked for but Graphviz's `dot` is not installed."""
 
 

@@ -7,7 +7,6 @@ synthesis the project's own `make synth` runs, so they include what the CDK adds
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -16,9 +15,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from generator import render, spec
+from generator.assembly import Assembly
+from generator.errors import RefarchError
 
 
-class PlanError(RuntimeError):
+class PlanError(RefarchError):
     """The dry run could not synthesise the project."""
 
 
@@ -86,28 +87,16 @@ def prerequisites(answers: dict[str, str]) -> list[Prerequisite]:
     ]
 
 
-def _stack_templates(cloud_assembly: Path):
-    """(stage, stack id, stack name, template) for every stack, in the order of the assembly's manifests."""
-    manifest = json.loads((cloud_assembly / "manifest.json").read_text(encoding="utf-8"))
-    for artifact in manifest.get("artifacts", {}).values():
-        if artifact.get("type") != "cdk:cloud-assembly":
-            continue
-        nested = cloud_assembly / artifact["properties"]["directoryName"]
-        stage = artifact["properties"].get("displayName", nested.name)
-        stage_manifest = json.loads((nested / "manifest.json").read_text(encoding="utf-8"))
-        for stack in stage_manifest.get("artifacts", {}).values():
-            if stack.get("type") != "aws:cloudformation:stack":
-                continue
-            properties = stack["properties"]
-            template = json.loads((nested / properties["templateFile"]).read_text(encoding="utf-8"))
-            yield stage, stack.get("displayName", "").split("/")[-1], properties.get("stackName", ""), template
-
-
 def count_resources(cloud_assembly: Path) -> list[StackPlan]:
     """Resources per stack, in the order of the cloud assembly's manifests (one nested assembly per Stage)."""
     return [
-        StackPlan(environment=stage, stack=stack, stack_name=name, resources=len(template.get("Resources", {})))
-        for stage, stack, name, template in _stack_templates(cloud_assembly)
+        StackPlan(
+            environment=stack.stage,
+            stack=stack.id,
+            stack_name=stack.name,
+            resources=len(stack.read_template().get("Resources", {})),
+        )
+        for stack in Assembly(cloud_assembly).stacks
     ]
 
 
@@ -211,9 +200,9 @@ def _always_on_in(template: dict) -> list[tuple[str, int, str]]:
 def always_on(cloud_assembly: Path) -> list[AlwaysOn]:
     """Every resource of the synthesised stacks that bills while it exists, used or not."""
     return [
-        AlwaysOn(stage, stack, what, count, driver)
-        for stage, stack, _, template in _stack_templates(cloud_assembly)
-        for what, count, driver in _always_on_in(template)
+        AlwaysOn(stack.stage, stack.id, what, count, driver)
+        for stack in Assembly(cloud_assembly).stacks
+        for what, count, driver in _always_on_in(stack.read_template())
     ]
 
 

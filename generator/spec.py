@@ -16,6 +16,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator.errors import RefarchError
+
 TEMPLATE_VERSION = "0.2.0"
 YES, NO = "yes", "no"
 TOGGLE = (YES, NO)
@@ -28,7 +30,7 @@ SERVICE_REGIONS_FILE = Path(__file__).with_name("service_regions.json")
 SUPPORTED_PARTITION = "aws"
 
 
-class SpecError(ValueError):
+class SpecError(RefarchError, ValueError):
     """An answer or a combination of answers the spec does not allow; str() is one line."""
 
 

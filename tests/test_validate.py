@@ -14,7 +14,9 @@ import pytest
 from typer.testing import CliRunner
 
 from generator import validate as validation
+from generator.assembly import Assembly
 from generator.cli import app
+from generator.validate import checks
 
 from .conftest import render_with_refarch
 
@@ -108,7 +110,7 @@ def test_failing_project_tests_are_named(tmp_path):
     (tmp_path / "tests" / "test_unit.py").write_text(
         "def test_holds():\n    assert True\n\n\ndef test_breaks():\n    assert 1 == 2, 'the table is gone'\n"
     )
-    findings = validation.run_project_tests(validation.Project(tmp_path, {}, ("dev",)), python=sys.executable)
+    findings = checks.run_project_tests(checks.Project(tmp_path, {}, ("dev",)), python=sys.executable)
     assert [(f.rule, "the table is gone" in f.message) for f in findings] == [("tests.test_unit.test_breaks", True)]
 
 
@@ -119,8 +121,18 @@ def test_failing_project_tests_are_named(tmp_path):
         ({}, "missing app.py"),
         ({"app.py": ""}, "missing config"),
         ({".cruft.json": "{}", "app.py": "", "config/dev.yaml": ""}, "not cruft provenance"),
-        ({".cruft.json": '{"context": {"cookiecutter": {}}}', "app.py": "", "config/": ""}, "config/ has no"),
-        ({".cruft.json": '{"context": {"cookiecutter": {}}}', "app.py": "", "config/x.yaml": "a: 1"}, "config/ has no"),
+        (
+            {".cruft.json": '{"template": "t", "context": {"cookiecutter": {}}}', "app.py": "", "config/": ""},
+            "config/ has no",
+        ),
+        (
+            {
+                ".cruft.json": '{"template": "t", "context": {"cookiecutter": {}}}',
+                "app.py": "",
+                "config/x.yaml": "a: 1",
+            },
+            "config/ has no",
+        ),
     ],
 )
 def test_a_path_that_is_not_a_generated_project_is_a_clear_error(tmp_path, files, message):
@@ -191,9 +203,9 @@ def write_assembly(outdir: Path, report: dict | None = None) -> Path:
 
 
 def test_identical_templates_are_linted_once_and_reported_for_each_copy(tmp_path):
-    first = validation.Assembly(write_assembly(tmp_path / "one"))
-    second = validation.Assembly(write_assembly(tmp_path / "two"))
-    errors, _ = validation.lint_findings(first, second)
+    first = Assembly(write_assembly(tmp_path / "one"))
+    second = Assembly(write_assembly(tmp_path / "two"))
+    errors, _ = checks.lint_findings(first, second)
     assert sorted((Path(f.template).parts[-3], f.stack, f.logical_id, f.path) for f in errors) == [
         (copy, "Dev/Queues", "JobsQueue9A1B", "Dev/Queues/Jobs/Resource") for copy in ("one", "two")
     ]
@@ -218,7 +230,7 @@ def test_report_violations_and_blank_reasons_are_located_by_construct_path(tmp_p
             {"pluginName": "CloudFormation Validate", "violations": [warning], "suppressedViolations": []},
         ]
     }
-    findings = validation.policy_findings(validation.Assembly(write_assembly(tmp_path, report)))
+    findings = checks.policy_findings(Assembly(write_assembly(tmp_path, report)))
     assert [(f.rule, f.stack, f.logical_id) for f in findings] == [
         ("AwsSolutions-SQS4", "Dev/Queues", "JobsQueue9A1B"),
         ("SQS3", "Dev/Queues", "JobsQueue9A1B"),
@@ -256,10 +268,10 @@ def test_a_project_environment_without_aws_cdk_is_named_with_what_to_install(tmp
 
 def test_the_project_environment_is_preferred_to_refarchs_own(tmp_path):
     project = render_with_refarch({"edition": "minimal", "project_slug": "own-venv"}, tmp_path)
-    assert validation.project_interpreter(project) == sys.executable
+    assert checks.project_interpreter(project) == sys.executable
     (project / ".venv" / "bin").mkdir(parents=True)
     (project / ".venv" / "bin" / "python").symlink_to(sys.executable)
-    assert validation.project_interpreter(project) == str(project / ".venv" / "bin" / "python")
+    assert checks.project_interpreter(project) == str(project / ".venv" / "bin" / "python")
 
 
 def _role(name: str | None, trusted: object) -> dict:
@@ -307,7 +319,7 @@ def test_a_role_named_before_the_stack_that_creates_it_is_a_principal_ordering_f
             ],
         ]
     }
-    assembly = validation.Assembly(
+    assembly = Assembly(
         write_stage(
             tmp_path,
             {
@@ -352,7 +364,7 @@ def test_a_role_named_before_the_stack_that_creates_it_is_a_principal_ordering_f
             },
         )
     )
-    findings = validation.principal_ordering_findings(assembly)
+    findings = checks.principal_ordering_findings(assembly)
     assert sorted((f.stack, f.logical_id, f.path) for f in findings) == [
         ("Dev/First", lid, f"Dev/First/{lid}/Resource") for lid in ("Key", "LogsPolicy", "Trusting")
     ]
