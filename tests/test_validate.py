@@ -65,6 +65,97 @@ def test_a_freshly_rendered_project_passes(project):
     assert sorted(p.name for p in (project / "cdk.out").glob("assembly-*")) == ["assembly-Dev", "assembly-Prod"]
 
 
+def acknowledged_in_metadata(outdir: Path) -> dict[str, list[dict[str, str]]]:
+    """Every `aws:cdk:acknowledged-rules` entry of the assembly's stacks, by stack, read from the files directly."""
+    found: dict[str, list[dict[str, str]]] = {}
+    for manifest in sorted(outdir.glob("assembly-*/manifest.json"), key=lambda m: m.parent.name):
+        for artifact in json.loads(manifest.read_text())["artifacts"].values():
+            if artifact["type"] != "aws:cloudformation:stack":
+                continue
+            metadata = artifact.get("metadata", {})
+            if "additionalMetadataFile" in artifact:
+                metadata = json.loads((manifest.parent / artifact["additionalMetadataFile"]).read_text())
+            for path, entries in metadata.items():
+                for entry in entries:
+                    if entry["type"] == "aws:cdk:acknowledged-rules":
+                        found.setdefault(artifact["displayName"], []).extend(
+                            {"path": path.lstrip("/"), "finding": finding, "reason": reason}
+                            for finding, reason in entry["data"].items()
+                        )
+    return found
+
+
+def ledger_in_text(text: str) -> dict[str, list[dict[str, str]]]:
+    """The acknowledgement ledger of the text report, parsed back: stack -> [{path, finding, reason}]."""
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("  Acknowledged findings ("))
+    count = int(lines[start].split("(")[1].split(")")[0])
+    ledger: dict[str, list[dict[str, str]]] = {}
+    entries: list[dict[str, str]] = []
+    for line in lines[start + 1 :]:
+        indent = len(line) - len(line.lstrip(" "))
+        if indent == 4 and line.strip() != "none":
+            entries = ledger.setdefault(line.strip(), [])
+        elif indent == 6:
+            path, finding = line.strip().split("  ")
+            entries.append({"path": path, "finding": finding})
+        elif indent == 8 and line[8:].startswith("reason: "):
+            entries[-1]["reason"] = line[8:].removeprefix("reason: ")
+        elif indent < 4:
+            break
+    assert count == sum(len(entries) for entries in ledger.values())
+    return ledger
+
+
+@pytest.mark.synth
+def test_the_report_lists_every_acknowledgement_of_the_assembly_by_stack_with_its_reason(project):
+    text = run_cli(str(project), "--no-tests")
+    assert text.exit_code == 0, text.output
+    report = json.loads(run_cli(str(project), "--no-tests", "--format", "json").stdout)
+    expected = acknowledged_in_metadata(project / "cdk.out")
+    assert {stack.split("/")[0] for stack in expected} == {"Dev", "Prod"}
+    assert report["acknowledgements"] == expected
+    assert ledger_in_text(text.stdout) == expected
+    assert all(entry["reason"].strip() for entries in expected.values() for entry in entries)
+    assert text.stdout.rstrip().endswith("PASSED")
+
+
+def test_the_ledger_groups_by_stack_and_shows_a_missing_reason(tmp_path):
+    outdir = write_assembly(tmp_path)
+    stage = outdir / "assembly-Dev"
+    manifest = json.loads((stage / "manifest.json").read_text())
+    manifest["artifacts"]["DevQueues1234"]["metadata"]["/Dev/Queues/Jobs/Dead"] = [
+        {"type": "aws:cdk:acknowledged-rules", "data": {"AwsSolutions::SQS3": "this is the dead-letter queue"}}
+    ]
+    manifest["artifacts"]["DevTopics5678"] = {
+        "type": "aws:cloudformation:stack",
+        "environment": "aws://111111111111/eu-west-1",
+        "displayName": "Dev/Topics",
+        "properties": {"templateFile": "DevQueues1234.template.json", "stackName": "app-dev-topics"},
+        "metadata": {
+            "/Dev/Topics/Alerts": [{"type": "aws:cdk:acknowledged-rules", "data": {"AwsSolutions::SNS3": "internal"}}]
+        },
+    }
+    (stage / "manifest.json").write_text(json.dumps(manifest))
+    report = validation.Report(tmp_path, [], Assembly(outdir).acknowledgements)
+    expected = {
+        "Dev/Queues": [
+            {"path": "Dev/Queues/Jobs", "finding": "AwsSolutions::SQS3", "reason": " "},
+            {
+                "path": "Dev/Queues/Jobs/Dead",
+                "finding": "AwsSolutions::SQS3",
+                "reason": "this is the dead-letter queue",
+            },
+        ],
+        "Dev/Topics": [{"path": "Dev/Topics/Alerts", "finding": "AwsSolutions::SNS3", "reason": "internal"}],
+    }
+    assert report.to_dict()["acknowledgements"] == expected
+    expected["Dev/Queues"][0]["reason"] = "(none)"
+    assert ledger_in_text(report.to_text()) == expected
+    assert validation.Report(tmp_path, []).to_dict()["acknowledgements"] is None
+    assert "Acknowledged findings" not in validation.Report(tmp_path, []).to_text()
+
+
 @pytest.mark.synth
 def test_a_broken_project_fails_naming_stack_logical_id_rule_and_fix(project, tmp_path):
     broken = Path(shutil.copytree(project, tmp_path / "broken"))

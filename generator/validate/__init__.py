@@ -1,7 +1,7 @@
 """`refarch validate`: check a generated project the way CI should, and say what to fix.
 
 The checks (checks.py) run in order on the project and the cloud assembly it synthesises;
-the report (report.py) holds their findings.
+the report (report.py) holds their findings and the ledger of acknowledged findings.
 """
 
 from __future__ import annotations
@@ -92,4 +92,4 @@ def validate(
 
     run("cfn-lint", lint, skip=no_assembly)
     run("tests", lambda: (run_project_tests(project, python=python), ""), skip="" if tests else "--no-tests")
-    return Report(project.root, results)
+    return Report(project.root, results, assembly.acknowledgements if assembly else None)

@@ -1,4 +1,4 @@
-"""What `refarch validate` found: per check its status and findings.
+"""What `refarch validate` found: per check its status and findings, and the acknowledgement ledger.
 
 Written as text for a terminal, as JSON, or as JUnit XML for CI.
 """
@@ -8,6 +8,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+from generator.assembly import Acknowledgement
 
 PASSED, FAILED, SKIPPED = "passed", "failed", "skipped"
 CHECKS = {
@@ -53,6 +55,14 @@ class CheckResult:
 class Report:
     project: Path
     checks: list[CheckResult]
+    acknowledgements: list[Acknowledgement] | None = None  # None: no assembly to read them from
+
+    def acknowledgements_by_stack(self) -> dict[str, list[Acknowledgement]]:
+        """The ledger: every acknowledged finding of the synthesised assembly, grouped by stack."""
+        ledger: dict[str, list[Acknowledgement]] = {}
+        for acknowledgement in self.acknowledgements or ():
+            ledger.setdefault(acknowledgement.stack, []).append(acknowledgement)
+        return ledger
 
     @property
     def passed(self) -> bool:
@@ -77,10 +87,16 @@ class Report:
                 }
                 for c in self.checks
             ],
+            "acknowledgements": None
+            if self.acknowledgements is None
+            else {
+                stack: [{"path": a.path, "finding": a.finding, "reason": a.reason} for a in entries]
+                for stack, entries in self.acknowledgements_by_stack().items()
+            },
         }
 
     def to_text(self, *, verbose: bool = False) -> str:
-        """The report for a terminal: each check with its findings, then the verdict."""
+        """The report for a terminal: each check with its findings, the acknowledgement ledger, the verdict."""
         lines = [f"refarch validate {self.project}"]
         for check in self.checks:
             note = f" ({check.detail})" if check.detail else ""
@@ -93,6 +109,8 @@ class Report:
                     lines.append(f"      construct: {finding.path}")
                 if finding.fix:
                     lines.append(f"      fix: {finding.fix}")
+        if self.acknowledgements is not None:
+            lines += _ledger_lines(self.acknowledgements_by_stack())
         count = len(self.findings())
         lines.append("PASSED" if self.passed else f"FAILED: {count} finding{'s' if count != 1 else ''}")
         return "\n".join(lines)
@@ -167,4 +185,17 @@ def _warning_lines(warnings: list[Finding]) -> list[str]:
     for (rule, message), places in sorted(by_rule.items()):
         lines.append(f"    warning {rule}: {message}")
         lines += [f"      {place}" for place in sorted(set(places))]
+    return lines
+
+
+def _ledger_lines(ledger: dict[str, list[Acknowledgement]]) -> list[str]:
+    count = sum(len(entries) for entries in ledger.values())
+    lines = [f"  Acknowledged findings ({count}), by stack:"]
+    for stack, entries in ledger.items():
+        lines.append(f"    {stack}")
+        for entry in entries:
+            lines.append(f"      {entry.path}  {entry.finding}")
+            lines.append(f"        reason: {entry.reason.strip() or '(none)'}")
+    if not ledger:
+        lines.append("    none")
     return lines
