@@ -68,6 +68,12 @@ def _enabled_when(component: spec.Component) -> str:
     return _cell(" and ".join(c.describe() for c in component.enabled_when) or "always")
 
 
+def _component_cells(component: spec.Component) -> str:
+    """The last cells of a component's row in both traceability tables: enabled when, unit, files, tests."""
+    tests = "<br>".join(_code(t) for t in component.tests)
+    return f"{_enabled_when(component)} | `{component.unit}` | {_files(component)} | {tests} |"
+
+
 def options_page() -> str:
     lines = ["# Options reference", "", GENERATED_NOTE.strip(), ""]
     lines += [
@@ -160,9 +166,7 @@ def traceability_page() -> str:
         for component in (c for c in spec.COMPONENTS if step in c.steps and not c.contains):
             lines.append(
                 f"| {step} | {_cell(SEED_STEP_SUMMARIES[step])} | {_cell(component.title)} | "
-                f"{_enabled_when(component)} | `{component.unit}` | {_files(component)} | "
-                + "<br>".join(_code(t) for t in component.tests)
-                + " |"
+                + _component_cells(component)
             )
     lines += [
         "",
@@ -176,11 +180,7 @@ def traceability_page() -> str:
     for component in spec.COMPONENTS:
         if component.steps and not component.contains:
             continue
-        lines.append(
-            f"| {_cell(component.title)} | {_enabled_when(component)} | `{component.unit}` | {_files(component)} | "
-            + "<br>".join(_code(t) for t in component.tests)
-            + " |"
-        )
+        lines.append(f"| {_cell(component.title)} | " + _component_cells(component))
     lines += [
         "",
         "## Before the first deploy",
