@@ -25,7 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator import answers, matrix, render, synthesis
-from generator import validate as validation
+from generator.assembly import Assembly
+from generator.validate import checks
 
 ROOT = Path(__file__).resolve().parent.parent
 EMPTY_APP = "import aws_cdk as cdk; app = cdk.App(outdir={outdir!r}); cdk.Stack(app, 'Empty'); app.synth()"
@@ -171,10 +172,10 @@ def matrix_job(cases: list[matrix.Case], scratch: Path, projects: list[str]) -> 
         for n, c in enumerate(cases, start=1)
     ]
     synth = run_process([sys.executable, synthesis.__file__, "--no-cfn-validator", *projects])
-    assemblies = [validation.Assembly(Path(project) / "cdk.out") for project in projects]
-    validation.lint_findings(*assemblies)
+    assemblies = [Assembly(Path(project) / "cdk.out") for project in projects]
+    checks.lint_findings(*assemblies)
     for assembly in assemblies:
-        validation.policy_findings(assembly)
+        checks.policy_findings(assembly)
     return Sample(time.perf_counter() - started, synth.peak_mb)
 
 

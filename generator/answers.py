@@ -40,9 +40,7 @@ def load_config_file(path: Path) -> dict[str, object]:
         raise SpecError(f"--config {path}: expected a mapping of option: value, got {type(data).__name__}")
     for name, value in data.items():
         if not isinstance(value, str):
-            raise SpecError(
-                f"--config {path}: option '{name}' must be a single value, not a {type(value).__name__}"
-            )
+            raise SpecError(f"--config {path}: option '{name}' must be a single value, not a {type(value).__name__}")
     return dict(data)
 
 

@@ -9,10 +9,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from typer.core import TyperGroup
 
 from generator import answers as answer_sources
+from generator import provenance, spec
 from generator import render as rendering
-from generator import spec
+from generator.errors import RefarchError
 from generator.spec import SpecError
 
 
@@ -31,7 +33,30 @@ matrices = _OnFirstUse("generator.matrix")
 planning = _OnFirstUse("generator.plan")
 validation = _OnFirstUse("generator.validate")
 
+
+class OptionError(RefarchError):
+    """A command-line option the command cannot use as given."""
+
+
+def fail(message: str) -> typer.Exit:
+    """Each line of the message on its own `error:` line; exit code 2."""
+    for line in message.splitlines():
+        typer.secho(f"error: {line}", err=True, fg=typer.colors.RED)
+    return typer.Exit(2)
+
+
+class Commands(TyperGroup):
+    """The commands, with the one handler of the errors a user can fix: the message, then exit 2."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except RefarchError as problem:
+            raise fail(str(problem)) from None
+
+
 app = typer.Typer(
+    cls=Commands,
     help="Generate AWS CDK projects of the modern serverless web/mobile reference architecture.",
     no_args_is_help=True,
 )
@@ -59,13 +84,6 @@ def main(
     ] = False,
 ) -> None:
     """Generate AWS CDK projects of the modern serverless web/mobile reference architecture."""
-
-
-def fail(message: str) -> typer.Exit:
-    """Each line of the message on its own `error:` line; exit code 2."""
-    for line in message.splitlines():
-        typer.secho(f"error: {line}", err=True, fg=typer.colors.RED)
-    return typer.Exit(2)
 
 
 def listing(names: list[str], shown: int = 10) -> str:
@@ -100,6 +118,35 @@ QUESTIONS = answer_sources.Questions(
 )
 
 
+# Options that several commands take, declared once.
+ConfigOption = Annotated[Path | None, typer.Option("--config", help="YAML mapping of option: value.")]
+SetOption = Annotated[list[str] | None, typer.Option("--set", help="key=value, repeatable.")]
+EditionOption = Annotated[str | None, typer.Option("--edition", help=f"One of {', '.join(spec.EDITIONS)}.")]
+FormatOption = Annotated[str, typer.Option("--format", help="text or json.")]
+
+
+def text_or_json(output_format: str, *extra: str) -> None:
+    if output_format not in ("text", "json", *extra):
+        raise OptionError(f"--format: '{output_format}' is not one of {', '.join(('text', 'json', *extra))}")
+
+
+def given_answers(
+    config: Path | None, assignments: list[str] | None, edition: str | None, start: dict[str, object] | None = None
+) -> dict[str, object]:
+    """Answers from `start`, --config, --edition and --set (in that order of precedence, last wins), unresolved."""
+    given: dict[str, object] = dict(start or {})
+    given.update(answer_sources.load_config_file(config) if config else {})
+    if edition is not None:
+        given["edition"] = edition
+    given.update(answer_sources.parse_assignments(assignments or []))
+    return given
+
+
+def warn(answers: dict[str, str]) -> None:
+    for note in spec.warnings(answers):
+        typer.secho(f"warning: {note}", err=True, fg=typer.colors.YELLOW)
+
+
 def answers_summary(answers: dict[str, str]) -> str:
     lines = ["Answers:"]
     lines += [
@@ -118,9 +165,9 @@ def new(
             "--no-input/--input", help="Ask nothing, or ask even without a terminal (default: ask on a terminal)."
         ),
     ] = None,
-    config: Annotated[Path | None, typer.Option("--config", help="YAML mapping of option: value.")] = None,
-    assignments: Annotated[list[str] | None, typer.Option("--set", help="key=value, repeatable.")] = None,
-    edition: Annotated[str | None, typer.Option("--edition", help=f"One of {', '.join(spec.EDITIONS)}.")] = None,
+    config: ConfigOption = None,
+    assignments: SetOption = None,
+    edition: EditionOption = None,
     output_dir: Annotated[Path, typer.Option("--output-dir", help="Where the project folder goes.")] = Path("."),
     force: Annotated[
         bool,
@@ -131,9 +178,14 @@ def new(
     save_answers: Annotated[
         Path | None, typer.Option("--save-answers", help="Also write the answers as YAML that --config reads.")
     ] = None,
-    template: Annotated[str | None, typer.Option(
-        "--template", help="PATH|URL[@REF] of a template repository (a fork); default: the bundled template. "
-                           "Its own spec checks the answers; it asks nothing.")] = None,
+    template: Annotated[
+        str | None,
+        typer.Option(
+            "--template",
+            help="PATH|URL[@REF] of a template repository (a fork); default: the bundled template. "
+            "Its own spec checks the answers; it asks nothing.",
+        ),
+    ] = None,
     matrix_case: Annotated[
         str | None, typer.Option("--matrix-case", help="Start from the answers of a `refarch matrix` case, by id.")
     ] = None,
@@ -142,25 +194,18 @@ def new(
     if template is not None:
         return new_from_template(template, config, assignments, edition, output_dir, force)
     interactive = sys.stdin.isatty() if no_input is None else not no_input
-    try:
-        given: dict[str, object] = dict(matrices.find_case(matrix_case).given) if matrix_case else {}
-        given.update(answer_sources.load_config_file(config) if config else {})
-        if edition is not None:
-            given["edition"] = edition
-        given.update(answer_sources.parse_assignments(assignments or []))
-        answers = answer_sources.resolve(given, QUESTIONS if interactive else None)
-        if save_answers:
-            answer_sources.save_answers(answers, save_answers)
-        for note in spec.warnings(answers):
-            typer.secho(f"warning: {note}", err=True, fg=typer.colors.YELLOW)
-        if interactive:
-            typer.echo(answers_summary(answers))
-            if not confirm(f"Write {output_dir / answers['project_slug']}?", True):
-                typer.echo("Nothing written.")
-                raise typer.Exit(1)
-        result = rendering.render_project(answers, output_dir, force=force)
-    except (SpecError, rendering.RenderError) as problem:
-        raise fail(str(problem)) from None
+    case = matrices.find_case(matrix_case).given if matrix_case else None
+    given = given_answers(config, assignments, edition, start=case)
+    answers = answer_sources.resolve(given, QUESTIONS if interactive else None)
+    if save_answers:
+        answer_sources.save_answers(answers, save_answers)
+    warn(answers)
+    if interactive:
+        typer.echo(answers_summary(answers))
+        if not confirm(f"Write {output_dir / answers['project_slug']}?", True):
+            typer.echo("Nothing written.")
+            raise typer.Exit(1)
+    result = rendering.render_project(answers, output_dir, force=force)
     project = result.project
     if result.replaced:
         typer.echo(f"Replaced {len(result.replaced)} changed file(s): {listing(result.replaced)}")
@@ -232,26 +277,12 @@ def editions(as_json: Annotated[bool, typer.Option("--json", help="Machine-reada
             typer.echo(f"  {component['title']}{steps}")
 
 
-ConfigOption = Annotated[Path | None, typer.Option("--config", help="YAML mapping of option: value.")]
-SetOption = Annotated[list[str] | None, typer.Option("--set", help="key=value, repeatable.")]
-EditionOption = Annotated[str | None, typer.Option("--edition", help=f"One of {', '.join(spec.EDITIONS)}.")]
-
-
-def given_answers(config: Path | None, assignments: list[str] | None, edition: str | None) -> dict[str, str]:
-    """Answers from --config, --edition and --set (in that order of precedence, last wins), defaults for the rest."""
-    given: dict[str, object] = answer_sources.load_config_file(config) if config else {}
-    if edition is not None:
-        given["edition"] = edition
-    given.update(answer_sources.parse_assignments(assignments or []))
-    return answer_sources.resolve(given)
-
-
 def project_answers(project: Path) -> dict[str, str]:
     """The answers recorded in a rendered project's .cruft.json."""
     try:
-        recorded = json.loads((project / ".cruft.json").read_text(encoding="utf-8"))["context"]["cookiecutter"]
-    except (OSError, ValueError, KeyError) as problem:
-        raise SpecError(f"--project {project}: no readable .cruft.json with answers ({problem})") from None
+        recorded = provenance.read(project).answers
+    except provenance.ProvenanceError as problem:
+        raise OptionError(f"--project {problem}") from None
     return spec.validate({k: v for k, v in recorded.items() if k in spec.OPTIONS_BY_NAME})
 
 
@@ -282,22 +313,21 @@ def diagram(
 ) -> None:
     """Draw the architecture of an answer set: exactly the enabled components, by tier, with seed steps."""
     writers = {"mermaid": diagrams.mermaid, "markdown": diagrams.markdown, "dot": diagrams.dot}
-    try:
-        if fmt is not None and fmt not in writers:
-            raise SpecError(f"--format: '{fmt}' is not one of {', '.join(writers)}")
-        suffix = output.suffix.lower() if output is not None else ""
-        if output is not None and suffix not in DIAGRAM_SUFFIXES:
-            raise SpecError(
-                f"--output {output}: cannot write '{suffix or '(no suffix)'}'; use one of {', '.join(DIAGRAM_SUFFIXES)}"
-            )
-        answers = project_answers(project) if project else given_answers(config, assignments, edition)
-        if DIAGRAM_SUFFIXES.get(suffix) == "image":
-            diagrams.write_image(answers, output)
-            typer.echo(f"Wrote {output}")
-            return
-        text = writers[fmt or DIAGRAM_SUFFIXES.get(suffix) or "mermaid"](answers)
-    except (SpecError, diagrams.GraphvizMissing) as problem:
-        raise fail(str(problem)) from None
+    if fmt is not None and fmt not in writers:
+        raise OptionError(f"--format: '{fmt}' is not one of {', '.join(writers)}")
+    suffix = output.suffix.lower() if output is not None else ""
+    if output is not None and suffix not in DIAGRAM_SUFFIXES:
+        raise OptionError(
+            f"--output {output}: cannot write '{suffix or '(no suffix)'}'; use one of {', '.join(DIAGRAM_SUFFIXES)}"
+        )
+    answers = (
+        project_answers(project) if project else answer_sources.resolve(given_answers(config, assignments, edition))
+    )
+    if DIAGRAM_SUFFIXES.get(suffix) == "image":
+        diagrams.write_image(answers, output)
+        typer.echo(f"Wrote {output}")
+        return
+    text = writers[fmt or DIAGRAM_SUFFIXES.get(suffix) or "mermaid"](answers)
     if output is None:
         typer.echo(text, nl=False)
     else:
@@ -314,14 +344,12 @@ def plan(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Dry run: the files, the stacks with their resource counts, and the fixed-cost components; writes nothing."""
-    try:
-        answers = given_answers(config, assignments, edition)
-        for note in spec.warnings(answers):
-            typer.secho(f"warning: {note}", err=True, fg=typer.colors.YELLOW)
-        result = planning.plan(answers, synth=synth)
-    except (SpecError, rendering.RenderError, planning.PlanError) as problem:
-        raise fail(str(problem)) from None
+    answers = answer_sources.resolve(given_answers(config, assignments, edition))
+    warn(answers)
+    result = planning.plan(answers, synth=synth)
     typer.echo(json.dumps(result.as_dict(), indent=2) if as_json else planning.report(result))
+
+
 MATRIX_KINDS = {"pairwise": "covering_cases", "values": "value_cases", "editions": "edition_cases"}
 MATRIX_FORMATS = ("github", "json", "text")
 
@@ -330,26 +358,26 @@ MATRIX_FORMATS = ("github", "json", "text")
 def matrix(
     kind: Annotated[str, typer.Option("--kind", help=f"One of {', '.join(MATRIX_KINDS)}.")] = "pairwise",
     strength: Annotated[int, typer.Option("--strength", help="2: every pair of values; 3: every triple.")] = 2,
-    fmt: Annotated[str, typer.Option("--format", help="github (a strategy.matrix include list), json or text.")]
-    = "github",
+    fmt: Annotated[
+        str, typer.Option("--format", help="github (a strategy.matrix include list), json or text.")
+    ] = "github",
     explain: Annotated[bool, typer.Option("--explain", help="List, per case, what it is the first to cover.")] = False,
-    write_configs: Annotated[Path | None, typer.Option(
-        "--write-configs", help="Also write DIR/<id>.yaml per case, for `refarch new --config`.")] = None,
+    write_configs: Annotated[
+        Path | None,
+        typer.Option("--write-configs", help="Also write DIR/<id>.yaml per case, for `refarch new --config`."),
+    ] = None,
 ) -> None:
     """Print answer sets as a CI matrix: by default a covering array of every pair of option values."""
-    try:
-        if kind not in MATRIX_KINDS:
-            raise SpecError(f"--kind: '{kind}' is not one of {', '.join(MATRIX_KINDS)}")
-        if fmt not in MATRIX_FORMATS:
-            raise SpecError(f"--format: '{fmt}' is not one of {', '.join(MATRIX_FORMATS)}")
-        if strength != 2 and kind != "pairwise":
-            raise SpecError(f"--strength applies to --kind pairwise only, not '{kind}'")
-        cases = matrices.covering_cases(strength) if kind == "pairwise" else getattr(matrices, MATRIX_KINDS[kind])()
-        covered = matrices.coverage(cases, strength) if kind == "pairwise" else None
-        if write_configs is not None:
-            matrices.write_configs(cases, write_configs)
-    except (SpecError, OSError) as problem:
-        raise fail(str(problem)) from None
+    if kind not in MATRIX_KINDS:
+        raise OptionError(f"--kind: '{kind}' is not one of {', '.join(MATRIX_KINDS)}")
+    if fmt not in MATRIX_FORMATS:
+        raise OptionError(f"--format: '{fmt}' is not one of {', '.join(MATRIX_FORMATS)}")
+    if strength != 2 and kind != "pairwise":
+        raise OptionError(f"--strength applies to --kind pairwise only, not '{kind}'")
+    cases = matrices.covering_cases(strength) if kind == "pairwise" else getattr(matrices, MATRIX_KINDS[kind])()
+    covered = matrices.coverage(cases, strength) if kind == "pairwise" else None
+    if write_configs is not None:
+        matrices.write_configs(cases, write_configs)
     if covered is not None:
         typer.echo(f"{kind} strength {strength}: {covered.summary()}", err=True)
     entries = [{"id": c.id, "title": c.title or c.id, "answers": c.given} for c in cases]
@@ -373,7 +401,7 @@ def matrix(
 @app.command()
 def validate(
     path: Annotated[Path, typer.Argument(help="A project rendered by refarch, cruft or cookiecutter.")] = Path("."),
-    output_format: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+    output_format: FormatOption = "text",
     junit: Annotated[Path | None, typer.Option("--junit", help="Also write a JUnit XML report here.")] = None,
     tests: Annotated[bool, typer.Option("--tests/--no-tests", help="Run the project's own pytest suite.")] = True,
     cfn_validator: Annotated[
@@ -391,8 +419,7 @@ def validate(
     ] = False,
 ) -> None:
     """Synthesise, check principal ordering, cdk-nag, cfn-lint and the project's tests; exit 0 only if all pass."""
-    if output_format not in ("text", "json"):
-        raise fail(f"--format: '{output_format}' is not one of text, json")
+    text_or_json(output_format)
     from rich.console import Console
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
@@ -410,77 +437,50 @@ def validate(
             mark = {"passed": "[green]ok[/]", "failed": "[red]FAILED[/]", "skipped": "[yellow]skipped[/]"}
             console.print(f"{mark[result.status]}  {name}: {result.title} ({result.seconds:.1f} s)")
 
-        try:
-            report = validation.validate(
-                path, tests=tests, cfn_validator=cfn_validator, python=python, progress=progress
-            )
-        except validation.CannotValidate as problem:
-            raise fail(str(problem)) from None
+        report = validation.validate(path, tests=tests, cfn_validator=cfn_validator, python=python, progress=progress)
     if junit:
         junit.write_text(report.to_junit(), encoding="utf-8")
     if output_format == "json":
         typer.echo(json.dumps(report.to_dict(), indent=2))
     else:
-        typer.echo(summary(report, verbose=verbose))
+        typer.echo(report.to_text(verbose=verbose))
     raise typer.Exit(0 if report.passed else 1)
 
 
-def summary(report: validation.Report, *, verbose: bool = False) -> str:
-    lines = [f"refarch validate {report.project}"]
-    for check in report.checks:
-        note = f" ({check.detail})" if check.detail else ""
-        lines.append(f"  {check.status.upper():7} {check.name}: {check.title}{note}")
-        if verbose:
-            by_rule: dict[tuple[str, str], list[str]] = {}
-            for warning in check.warnings:
-                by_rule.setdefault((warning.rule, warning.message), []).append(
-                    f"{Path(warning.template).name} {warning.logical_id}".strip()
-                )
-            for (rule, message), places in sorted(by_rule.items()):
-                lines.append(f"    warning {rule}: {message}")
-                lines += [f"      {place}" for place in sorted(set(places))]
-        for finding in check.findings:
-            lines.append(f"    {finding.location()}  {finding.rule}  {finding.message}")
-            if finding.path and finding.path != finding.location():
-                lines.append(f"      construct: {finding.path}")
-            if finding.fix:
-                lines.append(f"      fix: {finding.fix}")
-    count = len(report.findings())
-    lines.append("PASSED" if report.passed else f"FAILED: {count} finding{'s' if count != 1 else ''}")
-    return "\n".join(lines)
-
-
-def new_from_template(template: str, config: Path | None, assignments: list[str] | None, edition: str | None,
-                      output_dir: Path, force: bool) -> None:
+def new_from_template(
+    template: str,
+    config: Path | None,
+    assignments: list[str] | None,
+    edition: str | None,
+    output_dir: Path,
+    force: bool,
+) -> None:
     """`new --template`: the template is fetched at its ref and its own spec resolves the answers."""
     import tempfile
 
     from generator import lifecycle, template_source
 
-    try:
-        given: dict[str, object] = answer_sources.load_config_file(config) if config else {}
-        if edition is not None:
-            given["edition"] = edition
-        given.update(answer_sources.parse_assignments(assignments or []))
-        with tempfile.TemporaryDirectory(prefix="refarch-template-") as scratch:
-            checkout = template_source.fetch(template, Path(scratch))
-            answers = lifecycle.complete_answers(checkout.directory, given)
-            project = rendering.render(answers, output_dir, force=force, template=checkout.directory,
-                                       location=checkout.location, commit=checkout.commit, checkout=checkout.ref)
-    except (SpecError, rendering.RenderError, template_source.TemplateSourceError, lifecycle.LifecycleError) as problem:
-        raise fail(str(problem)) from None
+    given = given_answers(config, assignments, edition)
+    with tempfile.TemporaryDirectory(prefix="refarch-template-") as scratch:
+        checkout = template_source.fetch(template, Path(scratch))
+        answers = lifecycle.complete_answers(checkout.directory, given)
+        project = rendering.render(
+            answers,
+            output_dir,
+            force=force,
+            template=checkout.directory,
+            location=checkout.location,
+            commit=checkout.commit,
+            checkout=checkout.ref,
+        )
     typer.echo(f"Created {project} from {checkout.location} ({checkout.ref or checkout.commit or 'working copy'})")
 
 
 ProjectArgument = Annotated[Path, typer.Argument(help="A project rendered by refarch or cruft.")]
-FormatOption = Annotated[str, typer.Option("--format", help="text or json.")]
-TemplateOverride = Annotated[str | None, typer.Option(
-    "--template", help="Read the template from this PATH|URL instead of the one recorded in .cruft.json.")]
-
-
-def text_or_json(output_format: str, *extra: str) -> None:
-    if output_format not in ("text", "json", *extra):
-        raise fail(f"--format: '{output_format}' is not one of {', '.join(('text', 'json', *extra))}")
+TemplateOverride = Annotated[
+    str | None,
+    typer.Option("--template", help="Read the template from this PATH|URL instead of the one recorded in .cruft.json."),
+]
 
 
 @app.command()
@@ -489,17 +489,16 @@ def check(project: ProjectArgument = Path("."), output_format: FormatOption = "t
     from generator import lifecycle
 
     text_or_json(output_format)
-    try:
-        status = lifecycle.check(project.resolve())
-    except lifecycle.LifecycleError as problem:
-        raise fail(str(problem)) from None
+    status = lifecycle.check(project.resolve())
     if output_format == "json":
         typer.echo(json.dumps(status.as_dict(), indent=2))
     elif status.up_to_date:
         typer.echo(f"{project}: template {status.current} is the latest version")
     else:
-        typer.echo(f"{project}: template {status.current}; latest {status.latest} ({status.behind} newer: "
-                   f"{', '.join(status.newer)}); run `refarch update`")
+        typer.echo(
+            f"{project}: template {status.current}; latest {status.latest} ({status.behind} newer: "
+            f"{', '.join(status.newer)}); run `refarch update`"
+        )
     if status.note:
         typer.secho(f"note: {status.note}", err=True, fg=typer.colors.YELLOW)
     raise typer.Exit(0 if status.up_to_date else 1)
@@ -517,11 +516,8 @@ def diff(
 
     from generator import lifecycle
 
-    try:
-        with tempfile.TemporaryDirectory(prefix="refarch-diff-") as scratch:
-            found = lifecycle.drift(project.resolve(), Path(scratch), location=template)
-    except lifecycle.LifecycleError as problem:
-        raise fail(str(problem)) from None
+    with tempfile.TemporaryDirectory(prefix="refarch-diff-") as scratch:
+        found = lifecycle.drift(project.resolve(), Path(scratch), location=template)
     typer.echo(found.stat() if stat else found.patch(), nl=False)
     raise typer.Exit(1 if exit_code and found else 0)
 
@@ -529,20 +525,26 @@ def diff(
 @app.command()
 def update(
     project: ProjectArgument = Path("."),
-    to: Annotated[str | None, typer.Option("--to", help="Tag, branch or commit (default: the latest vX.Y.Z tag).")]
-    = None,
+    to: Annotated[
+        str | None, typer.Option("--to", help="Tag, branch or commit (default: the latest vX.Y.Z tag).")
+    ] = None,
     assignments: SetOption = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the file plan and the impact; write nothing.")]
-    = False,
-    allow_replacement: Annotated[list[str] | None, typer.Option(
-        "--allow-replacement", help="LogicalId or Stack/LogicalId of a stateful resource the update may replace "
-                                    "or delete; repeatable.")] = None,
-    synth: Annotated[bool, typer.Option("--synth/--no-synth", help="Synthesise before and after (the impact "
-                                                                   "gate).")] = True,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the file plan and the impact; write nothing.")
+    ] = False,
+    allow_replacement: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allow-replacement",
+            help="LogicalId or Stack/LogicalId of a stateful resource the update may replace or delete; repeatable.",
+        ),
+    ] = None,
+    synth: Annotated[
+        bool, typer.Option("--synth/--no-synth", help="Synthesise before and after (the impact gate).")
+    ] = True,
     output_format: FormatOption = "text",
     template: TemplateOverride = None,
-    python: Annotated[str | None, typer.Option("--python", help="Interpreter with the project's dependencies.")]
-    = None,
+    python: Annotated[str | None, typer.Option("--python", help="Interpreter with the project's dependencies.")] = None,
 ) -> None:
     """Three-way merge the template's changes into the project; conflicts are left as git conflicts (exit 1)."""
     from generator import update as updating
@@ -550,15 +552,23 @@ def update(
     text_or_json(output_format)
     allowed = tuple(allow_replacement or ())
     try:
-        plan = updating.update(project, to=to, assignments=answer_sources.parse_assignments(assignments or []),
-                               dry_run=dry_run, allow_replacement=allowed, synth=synth, location=template,
-                               python=python)
+        plan = updating.update(
+            project,
+            to=to,
+            assignments=answer_sources.parse_assignments(assignments or []),
+            dry_run=dry_run,
+            allow_replacement=allowed,
+            synth=synth,
+            location=template,
+            python=python,
+        )
     except updating.UpdateRefused as refused:
-        typer.echo(json.dumps(refused.plan.as_dict(), indent=2) if output_format == "json"
-                   else updating.report(refused.plan, allowed))
-        raise fail(str(refused)) from None
-    except (updating.LifecycleError, SpecError) as problem:
-        raise fail(str(problem)) from None
+        typer.echo(
+            json.dumps(refused.plan.as_dict(), indent=2)
+            if output_format == "json"
+            else updating.report(refused.plan, allowed)
+        )
+        raise
     typer.echo(json.dumps(plan.as_dict(), indent=2) if output_format == "json" else updating.report(plan, allowed))
     raise typer.Exit(1 if plan.conflicts and plan.written else 0)
 
@@ -568,10 +578,11 @@ def impact(
     before: Annotated[Path, typer.Argument(help="A rendered project, or a cloud assembly (cdk.out).")],
     after: Annotated[Path, typer.Argument(help="A rendered project, or a cloud assembly (cdk.out).")],
     output_format: FormatOption = "text",
-    allow_replacement: Annotated[list[str] | None, typer.Option(
-        "--allow-replacement", help="A stateful resource that may be replaced or deleted; repeatable.")] = None,
-    python: Annotated[str | None, typer.Option("--python", help="Interpreter with the projects' dependencies.")]
-    = None,
+    allow_replacement: Annotated[
+        list[str] | None,
+        typer.Option("--allow-replacement", help="A stateful resource that may be replaced or deleted; repeatable."),
+    ] = None,
+    python: Annotated[str | None, typer.Option("--python", help="Interpreter with the projects' dependencies.")] = None,
 ) -> None:
     """Compare the CloudFormation of two renders stack by stack; exit 1 when a stateful resource is replaced."""
     import tempfile
@@ -580,17 +591,16 @@ def impact(
 
     text_or_json(output_format)
     allowed = tuple(allow_replacement or ())
-    try:
-        with tempfile.TemporaryDirectory(prefix="refarch-impact-") as scratch:
-            if (before / "manifest.json").is_file() or (after / "manifest.json").is_file():
-                result = impacts.compare(impacts.load(before, Path(scratch), python),
-                                         impacts.load(after, Path(scratch) / "2", python))
-            else:
-                result = impacts.assess(before, after, Path(scratch), python=python)
-    except (impacts.ImpactError, OSError, ValueError) as problem:
-        raise fail(str(problem)) from None
-    typer.echo(json.dumps(result.as_dict(), indent=2) if output_format == "json"
-               else impacts.report(result.as_dict(), allowed))
+    with tempfile.TemporaryDirectory(prefix="refarch-impact-") as scratch:
+        if (before / "manifest.json").is_file() or (after / "manifest.json").is_file():
+            result = impacts.compare(
+                impacts.load(before, Path(scratch), python), impacts.load(after, Path(scratch) / "2", python)
+            )
+        else:
+            result = impacts.assess(before, after, Path(scratch), python=python)
+    typer.echo(
+        json.dumps(result.as_dict(), indent=2) if output_format == "json" else impacts.report(result.as_dict(), allowed)
+    )
     raise typer.Exit(1 if result.blocking(allowed) else 0)
 
 
@@ -598,8 +608,9 @@ def impact(
 def fleet(
     roots: Annotated[list[str], typer.Argument(help="Folders to search; `fleet update ROOT...` updates them.")],
     output_format: Annotated[str, typer.Option("--format", help="text, json or github-matrix.")] = "text",
-    validate: Annotated[bool, typer.Option("--validate", help="Also run `refarch validate --no-tests` on each.")]
-    = False,
+    validate: Annotated[
+        bool, typer.Option("--validate", help="Also run `refarch validate --no-tests` on each.")
+    ] = False,
     branch: Annotated[str | None, typer.Option("--branch", help="fleet update: the branch to create.")] = None,
     to: Annotated[str | None, typer.Option("--to", help="fleet update: tag, branch or commit.")] = None,
     synth: Annotated[bool, typer.Option("--synth/--no-synth", help="fleet update: the impact gate.")] = True,
@@ -615,25 +626,34 @@ def fleet(
     updating = roots[0] == "update"
     paths = [Path(r) for r in (roots[1:] if updating else roots)]
     if not paths:
-        raise fail("fleet: give at least one ROOT folder")
+        raise OptionError("fleet: give at least one ROOT folder")
     if updating and not branch:
-        raise fail("fleet update: --branch NAME is required (the branch each project gets)")
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=Console(stderr=True),
-                  transient=True) as bar:
+        raise OptionError("fleet update: --branch NAME is required (the branch each project gets)")
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), console=Console(stderr=True), transient=True
+    ) as bar:
         task = bar.add_task("searching")
 
         def progress(path: str) -> None:
             bar.update(task, description=path)
 
         if updating:
-            outcomes = fleets.update_all(paths, branch=branch, to=to, synth=synth,
-                                         allow_replacement=tuple(allow_replacement or ()), progress=progress)
+            outcomes = fleets.update_all(
+                paths,
+                branch=branch,
+                to=to,
+                synth=synth,
+                allow_replacement=tuple(allow_replacement or ()),
+                progress=progress,
+            )
         else:
-            rows = fleets.survey(paths, drift=output_format != "github-matrix", validate=validate,
-                                 progress=progress)
+            rows = fleets.survey(paths, drift=output_format != "github-matrix", validate=validate, progress=progress)
     if updating:
-        typer.echo(json.dumps([o.as_dict() for o in outcomes], indent=2) if output_format == "json"
-                   else fleets.outcomes_table(outcomes))
+        typer.echo(
+            json.dumps([o.as_dict() for o in outcomes], indent=2)
+            if output_format == "json"
+            else fleets.outcomes_table(outcomes)
+        )
         raise typer.Exit(0 if all(o.status in ("updated", "current") for o in outcomes) else 1)
     if output_format == "github-matrix":
         typer.echo(json.dumps(fleets.github_matrix(rows), indent=2))

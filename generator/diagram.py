@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator import spec
+from generator.errors import RefarchError
 
 
 @dataclass
@@ -171,8 +172,12 @@ def _dot_text(text: str) -> str:
 def dot(answers: dict[str, str]) -> str:
     """The same drawing in Graphviz DOT, for `dot -Tsvg` or `dot -Tpng`."""
     picture = drawing(answers)
-    lines = ["digraph architecture {", "  rankdir=LR;", '  node [shape=box, style=rounded, fontname="Helvetica"];',
-             '  edge [fontname="Helvetica", fontsize=10];']
+    lines = [
+        "digraph architecture {",
+        "  rankdir=LR;",
+        '  node [shape=box, style=rounded, fontname="Helvetica"];',
+        '  edge [fontname="Helvetica", fontsize=10];',
+    ]
     for actor in picture.actors:
         lines.append(f'  {actor} [label="{_dot_text(picture.labels[actor])}", shape=oval, style=dashed];')
 
@@ -213,7 +218,7 @@ def _first_node(group: Group) -> str:
     return group.nodes[0] if group.nodes else _first_node(group.groups[0])
 
 
-class GraphvizMissing(RuntimeError):
+class GraphvizMissing(RefarchError):
     """An image was asked for but Graphviz's `dot` is not installed."""
 
 

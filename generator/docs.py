@@ -68,6 +68,12 @@ def _enabled_when(component: spec.Component) -> str:
     return _cell(" and ".join(c.describe() for c in component.enabled_when) or "always")
 
 
+def _component_cells(component: spec.Component) -> str:
+    """The last cells of a component's row in both traceability tables: enabled when, unit, files, tests."""
+    tests = "<br>".join(_code(t) for t in component.tests)
+    return f"{_enabled_when(component)} | `{component.unit}` | {_files(component)} | {tests} |"
+
+
 def options_page() -> str:
     lines = ["# Options reference", "", GENERATED_NOTE.strip(), ""]
     lines += [
@@ -80,8 +86,12 @@ def options_page() -> str:
     for option in spec.OPTIONS:
         groups.setdefault(option.group, []).append(option)
     for group, options in groups.items():
-        lines += [f"## {group.capitalize()}", "", "| option | values | default | asked when | what |",
-                  "|---|---|---|---|---|"]
+        lines += [
+            f"## {group.capitalize()}",
+            "",
+            "| option | values | default | asked when | what |",
+            "|---|---|---|---|---|",
+        ]
         for option in options:
             asked = " and ".join(c.describe() for c in option.asked_when) or "always"
             lines.append(
@@ -89,8 +99,14 @@ def options_page() -> str:
                 f"| {_cell(option.help)} |"
             )
         lines.append("")
-    lines += ["## Rules", "", "Combinations refused before any file is written, with the reason shown:", "",
-              "| rule | when | then | because |", "|---|---|---|---|"]
+    lines += [
+        "## Rules",
+        "",
+        "Combinations refused before any file is written, with the reason shown:",
+        "",
+        "| rule | when | then | because |",
+        "|---|---|---|---|",
+    ]
     for rule in spec.RULES:
         when = " and ".join(c.describe() for c in rule.when if isinstance(c, spec.When))
         then = f"{rule.then.option} is set" if rule.then.values == ("<set>",) else rule.then.describe()
@@ -118,11 +134,19 @@ def editions_page() -> str:
         enabled = spec.enabled_components(resolved)
         steps = sorted({s for c in enabled for s in c.steps})
         costs = [c for c in enabled if c.fixed_monthly_cost]
-        lines += [f"## {name}", "", spec.EDITION_HELP[name][0].upper() + spec.EDITION_HELP[name][1:] + ".", "",
-                  f"Seed steps: {', '.join(map(str, steps))}.", "",
-                  "Fixed monthly cost: " + ("; ".join(f"{c.title} ({c.fixed_monthly_cost})" for c in costs)
-                                            if costs else "none") + ".", "",
-                  diagram.markdown(resolved)]
+        lines += [
+            f"## {name}",
+            "",
+            spec.EDITION_HELP[name][0].upper() + spec.EDITION_HELP[name][1:] + ".",
+            "",
+            f"Seed steps: {', '.join(map(str, steps))}.",
+            "",
+            "Fixed monthly cost: "
+            + ("; ".join(f"{c.title} ({c.fixed_monthly_cost})" for c in costs) if costs else "none")
+            + ".",
+            "",
+            diagram.markdown(resolved),
+        ]
     return "\n".join(lines)
 
 
@@ -142,23 +166,31 @@ def traceability_page() -> str:
         for component in (c for c in spec.COMPONENTS if step in c.steps and not c.contains):
             lines.append(
                 f"| {step} | {_cell(SEED_STEP_SUMMARIES[step])} | {_cell(component.title)} | "
-                f"{_enabled_when(component)} | `{component.unit}` | {_files(component)} | "
-                + "<br>".join(_code(t) for t in component.tests) + " |"
+                + _component_cells(component)
             )
-    lines += ["", "## Components that carry no seed step", "",
-              "Parts the seed leaves implicit, or that group others:", "",
-              "| component | enabled when | unit | files | asserted by |", "|---|---|---|---|---|"]
+    lines += [
+        "",
+        "## Components that carry no seed step",
+        "",
+        "Parts the seed leaves implicit, or that group others:",
+        "",
+        "| component | enabled when | unit | files | asserted by |",
+        "|---|---|---|---|---|",
+    ]
     for component in spec.COMPONENTS:
         if component.steps and not component.contains:
             continue
-        lines.append(
-            f"| {_cell(component.title)} | {_enabled_when(component)} | `{component.unit}` | {_files(component)} | "
-            + "<br>".join(_code(t) for t in component.tests) + " |"
-        )
-    lines += ["", "## Before the first deploy", "",
-              "What an AWS account needs before a component can deploy; each generated README lists the",
-              "items its answers need, with the answers filled in.", "",
-              "| component | prerequisite |", "|---|---|"]
+        lines.append(f"| {_cell(component.title)} | " + _component_cells(component))
+    lines += [
+        "",
+        "## Before the first deploy",
+        "",
+        "What an AWS account needs before a component can deploy; each generated README lists the",
+        "items its answers need, with the answers filled in.",
+        "",
+        "| component | prerequisite |",
+        "|---|---|",
+    ]
     for component in spec.COMPONENTS:
         if component.prerequisite:
             lines.append(f"| {_cell(component.title)} | {_cell(component.prerequisite)} |")

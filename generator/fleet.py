@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from generator import lifecycle, provenance, template_source, update
-from generator.lifecycle import LifecycleError
+from generator.errors import RefarchError
 
 SKIPPED_DIRS = lifecycle.IGNORED_DIRS | {".tox", "build"}
 Progress = Callable[[str], None]
@@ -64,7 +64,7 @@ def survey(
         row = Row(str(project))
         rows.append(row)
         try:
-            recorded = lifecycle.read(project)
+            recorded = provenance.read(project)
             if recorded.template not in tags_by_location:
                 try:
                     tags_by_location[recorded.template] = template_source.version_tags(recorded.template)
@@ -82,7 +82,7 @@ def survey(
                 row.edited, row.added = found.edited, len(found.added)
             if validate:
                 row.validate = _validate(project)
-        except (LifecycleError, ValueError) as problem:
+        except RefarchError as problem:
             row.error = str(problem)
     return rows
 
@@ -167,7 +167,7 @@ def update_on_branch(
             return Outcome(str(project), "error", f"branch {branch} already exists")
         if lifecycle.check(project).up_to_date and to is None:
             return Outcome(str(project), "current", "already on the latest version")
-    except LifecycleError as problem:
+    except RefarchError as problem:
         status = "dirty" if "uncommitted" in str(problem) else "error"
         return Outcome(str(project), status, str(problem))
     with tempfile.TemporaryDirectory(prefix="refarch-branch-") as scratch:
@@ -184,7 +184,7 @@ def update_on_branch(
             return Outcome(str(project), "updated", f"{plan.from_version} -> {plan.to_version}", branch)
         except update.UpdateRefused as problem:
             return Outcome(str(project), "refused", str(problem))
-        except LifecycleError as problem:
+        except RefarchError as problem:
             return Outcome(str(project), "error", str(problem))
         finally:
             update.git(project, "worktree", "remove", "--force", str(work_tree), check=False)

@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from generator import synthesis
+from generator.assembly import Assembly
 from generator.lifecycle import LifecycleError
 
 # Resource types that hold data a replacement or deletion would lose.
@@ -114,10 +115,7 @@ def _at(properties: dict, pointer: str) -> object:
 
 def stacks(outdir: Path) -> dict[str, tuple[str, dict]]:
     """Every stack of a cloud assembly (nested Stage assemblies too): path -> (region, template)."""
-    from generator.validate import Assembly
-
-    assembly = Assembly(outdir)
-    return {s.display: (s.region, json.loads(s.template.read_text(encoding="utf-8"))) for s in assembly.stacks}
+    return {s.display: (s.region, s.read_template()) for s in Assembly(outdir).stacks}
 
 
 def _resources(template: dict) -> dict[str, dict]:
@@ -245,7 +243,10 @@ def synthesise(projects: dict[str, Path], outdir: Path, *, python: str) -> dict[
         "--no-cfn-validator",
         *(f"{project}={outputs[name]}" for name, project in projects.items()),
     ]
-    result = subprocess.run(command, capture_output=True, text=True)
+    try:
+        result = subprocess.run(command, capture_output=True, text=True)
+    except OSError as problem:
+        raise ImpactError(f"--python {python}: cannot run it ({problem.strerror or problem})") from None
     outcomes = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
     failed = [o for o in outcomes if not o["ok"]]
     if len(outcomes) != len(projects) or failed:

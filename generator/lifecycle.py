@@ -17,13 +17,14 @@ from pathlib import Path
 from types import ModuleType
 
 from generator import provenance, template_source
+from generator.errors import RefarchError
 from generator.provenance import Provenance
 
 # Never part of a project's own files: tool state, build output, dependencies.
 IGNORED_DIRS = {".git", ".venv", "node_modules", "cdk.out", "__pycache__", ".pytest_cache", ".ruff_cache", "dist"}
 
 
-class LifecycleError(RuntimeError):
+class LifecycleError(RefarchError):
     """The project or its template cannot be compared or updated; str() is one line."""
 
 
@@ -157,7 +158,7 @@ def check(project: Path, *, tags: dict[str, str] | None = None) -> Status:
     """The recorded version against the newest `vX.Y.Z` tag at the recorded template location."""
     from generator import spec
 
-    recorded = read(project)
+    recorded = provenance.read(project)
     note = ""
     try:
         tags = template_source.version_tags(recorded.template) if tags is None else tags
@@ -172,13 +173,6 @@ def check(project: Path, *, tags: dict[str, str] | None = None) -> Status:
     return Status(
         str(project), recorded.template, current, template_source.latest_version(tags), len(newer), newer, note
     )
-
-
-def read(project: Path) -> Provenance:
-    try:
-        return provenance.read(project)
-    except provenance.ProvenanceError as problem:
-        raise LifecycleError(str(problem)) from None
 
 
 def current_version(recorded: Provenance, checkout: template_source.Checkout) -> str | None:
@@ -244,7 +238,7 @@ def _unified(path: str, before: bytes | None, after: bytes | None) -> str:
 
 
 def drift(project: Path, scratch: Path, *, location: str | None = None) -> Drift:
-    recorded = read(project)
+    recorded = provenance.read(project)
     checkout = template_checkout(recorded, scratch, None, name="recorded", location=location)
     pristine = render_pristine(checkout, recorded.answers, scratch / "pristine")
     return compare_trees(project_files(pristine), project_files(project))

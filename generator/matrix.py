@@ -40,6 +40,7 @@ from cookiecutter.environment import StrictEnvironment
 from cookiecutter.prompt import render_variable
 
 from generator import answers, spec
+from generator.errors import RefarchError
 
 Item = tuple[str, str]  # (option, value)
 Combination = tuple[Item, ...]  # items of distinct options, in spec order
@@ -129,8 +130,9 @@ def _unasked_value(option: spec.Option, known: dict[str, str]) -> str:
     if "{{" in option.default:
         referenced = set(re.findall(r"cookiecutter\.(\w+)", option.default))
         if not referenced <= known.keys():
-            raise spec.SpecError(f"option '{option.name}': its default reads {sorted(referenced - known.keys())}, "
-                                 "decided later")
+            raise spec.SpecError(
+                f"option '{option.name}': its default reads {sorted(referenced - known.keys())}, decided later"
+            )
         environment = StrictEnvironment(context={"cookiecutter": spec.cookiecutter_json()})
         return render_variable(environment, option.default, known)
     return option.default
@@ -418,13 +420,16 @@ def find_case(case_id: str) -> Case:
 
 def write_configs(cases: list[Case], directory: Path) -> list[Path]:
     """One `refarch new --config` file per case, DIR/<id>.yaml, so that each CI job renders one case."""
-    directory.mkdir(parents=True, exist_ok=True)
     written = []
-    for case in cases:
-        path = directory / f"{case.id.replace(':', '-')}.yaml"
-        header = f"# {case.id}: {case.title}\n" if case.title else f"# {case.id}\n"
-        path.write_text(header + yaml.safe_dump(case.given, sort_keys=False), encoding="utf-8")
-        written.append(path)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        for case in cases:
+            path = directory / f"{case.id.replace(':', '-')}.yaml"
+            header = f"# {case.id}: {case.title}\n" if case.title else f"# {case.id}\n"
+            path.write_text(header + yaml.safe_dump(case.given, sort_keys=False), encoding="utf-8")
+            written.append(path)
+    except OSError as problem:
+        raise RefarchError(f"--write-configs {directory}: cannot write ({problem.strerror or problem})") from None
     return written
 
 

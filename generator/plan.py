@@ -7,7 +7,6 @@ synthesis the project's own `make synth` runs, so they include what the CDK adds
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -16,9 +15,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from generator import render, spec
+from generator.assembly import Assembly
+from generator.errors import RefarchError
 
 
-class PlanError(RuntimeError):
+class PlanError(RefarchError):
     """The dry run could not synthesise the project."""
 
 
@@ -70,38 +71,32 @@ class Plan:
 
 
 def fixed_costs(answers: dict[str, str]) -> list[FixedCost]:
-    return [FixedCost(c.name, c.title, c.fixed_monthly_cost)
-            for c in spec.enabled_components(answers) if c.fixed_monthly_cost]
+    return [
+        FixedCost(c.name, c.title, c.fixed_monthly_cost)
+        for c in spec.enabled_components(answers)
+        if c.fixed_monthly_cost
+    ]
 
 
 def prerequisites(answers: dict[str, str]) -> list[Prerequisite]:
     """What the AWS accounts need before the first deploy, for the enabled components."""
-    return [Prerequisite(c.name, c.title, c.prerequisite_for(answers))
-            for c in spec.enabled_components(answers) if c.prerequisite]
-
-
-def _stack_templates(cloud_assembly: Path):
-    """(stage, stack id, stack name, template) for every stack, in the order of the assembly's manifests."""
-    manifest = json.loads((cloud_assembly / "manifest.json").read_text(encoding="utf-8"))
-    for artifact in manifest.get("artifacts", {}).values():
-        if artifact.get("type") != "cdk:cloud-assembly":
-            continue
-        nested = cloud_assembly / artifact["properties"]["directoryName"]
-        stage = artifact["properties"].get("displayName", nested.name)
-        stage_manifest = json.loads((nested / "manifest.json").read_text(encoding="utf-8"))
-        for stack in stage_manifest.get("artifacts", {}).values():
-            if stack.get("type") != "aws:cloudformation:stack":
-                continue
-            properties = stack["properties"]
-            template = json.loads((nested / properties["templateFile"]).read_text(encoding="utf-8"))
-            yield stage, stack.get("displayName", "").split("/")[-1], properties.get("stackName", ""), template
+    return [
+        Prerequisite(c.name, c.title, c.prerequisite_for(answers))
+        for c in spec.enabled_components(answers)
+        if c.prerequisite
+    ]
 
 
 def count_resources(cloud_assembly: Path) -> list[StackPlan]:
     """Resources per stack, in the order of the cloud assembly's manifests (one nested assembly per Stage)."""
     return [
-        StackPlan(environment=stage, stack=stack, stack_name=name, resources=len(template.get("Resources", {})))
-        for stage, stack, name, template in _stack_templates(cloud_assembly)
+        StackPlan(
+            environment=stack.stage,
+            stack=stack.id,
+            stack_name=stack.name,
+            resources=len(stack.read_template().get("Resources", {})),
+        )
+        for stack in Assembly(cloud_assembly).stacks
     ]
 
 
@@ -123,21 +118,33 @@ def _always_on_in(template: dict) -> list[tuple[str, int, str]]:
     interface = [e for e in _of_type(template, "AWS::EC2::VPCEndpoint") if e.get("VpcEndpointType") == "Interface"]
     if interface:
         zones = max(len(e.get("SubnetIds", [])) for e in interface)
-        found.append(("interface VPC endpoint", len(interface),
-                      f"{len(interface)} endpoints x {zones} AZs = {len(interface) * zones} endpoint-hours per hour"))
+        found.append(
+            (
+                "interface VPC endpoint",
+                len(interface),
+                f"{len(interface)} endpoints x {zones} AZs = {len(interface) * zones} endpoint-hours per hour",
+            )
+        )
     for balancer in _of_type(template, "AWS::ElasticLoadBalancingV2::LoadBalancer"):
         kind = {"network": "NLB", "application": "ALB"}.get(balancer.get("Type", "application"), "load balancer")
         found.append((f"internal {kind}", 1, f"1 {kind} x hours, plus capacity units (LCU/NLCU) used"))
-    minimum = {_plain(t.get("ResourceId")): t.get("MinCapacity") for t in
-               _of_type(template, "AWS::ApplicationAutoScaling::ScalableTarget")
-               if t.get("ScalableDimension") == "ecs:service:DesiredCount"}
+    minimum = {
+        _plain(t.get("ResourceId")): t.get("MinCapacity")
+        for t in _of_type(template, "AWS::ApplicationAutoScaling::ScalableTarget")
+        if t.get("ScalableDimension") == "ecs:service:DesiredCount"
+    }
     tasks = _of_type(template, "AWS::ECS::TaskDefinition")
     for service in _of_type(template, "AWS::ECS::Service"):
         count = next(iter(minimum.values()), None) if minimum else service.get("DesiredCount", 1)
-        size = next((f"{int(t['Cpu']) / 1024:g} vCPU and {int(t['Memory']) / 1024:g} GB"
-                     for t in tasks if isinstance(t.get("Cpu"), str) and isinstance(t.get("Memory"), str)), "")
-        found.append(("Fargate task", int(count or 1),
-                      f"{count} tasks at min_tasks x {size or 'their size'} x hours"))
+        size = next(
+            (
+                f"{int(t['Cpu']) / 1024:g} vCPU and {int(t['Memory']) / 1024:g} GB"
+                for t in tasks
+                if isinstance(t.get("Cpu"), str) and isinstance(t.get("Memory"), str)
+            ),
+            "",
+        )
+        found.append(("Fargate task", int(count or 1), f"{count} tasks at min_tasks x {size or 'their size'} x hours"))
     for acl in _of_type(template, "AWS::WAFv2::WebACL"):
         rules = len(acl.get("Rules", []))
         found.append(("WAF web ACL", 1, f"1 web ACL + {rules} rules per month, plus requests"))
@@ -147,26 +154,43 @@ def _always_on_in(template: dict) -> list[tuple[str, int, str]]:
         volume = domain.get("EBSOptions", {}).get("VolumeSize")
         masters = cluster.get("DedicatedMasterCount") if cluster.get("DedicatedMasterEnabled") else 0
         extra = f" + {masters} dedicated masters" if masters else ""
-        found.append(("OpenSearch domain", 1, f"{count} x {kind}{extra} x hours"
-                      + (f", plus {count} x {volume} GB EBS" if volume else "")))
+        found.append(
+            (
+                "OpenSearch domain",
+                1,
+                f"{count} x {kind}{extra} x hours" + (f", plus {count} x {volume} GB EBS" if volume else ""),
+            )
+        )
     for pipeline in _of_type(template, "AWS::OSIS::Pipeline"):
         found.append(("OpenSearch Ingestion pipeline", 1, f"at least {pipeline.get('MinUnits', 1)} OCUs x hours"))
     for cluster in _of_type(template, "AWS::DAX::Cluster"):
-        found.append(("DAX cluster", 1,
-                      f"{cluster.get('ReplicationFactor', 1)} x {_plain(cluster.get('NodeType', '?'))} x hours"))
+        found.append(
+            (
+                "DAX cluster",
+                1,
+                f"{cluster.get('ReplicationFactor', 1)} x {_plain(cluster.get('NodeType', '?'))} x hours",
+            )
+        )
     for workgroup in _of_type(template, "AWS::RedshiftServerless::Workgroup"):
         capacity = workgroup.get("BaseCapacity", 128)
-        found.append(("Redshift Serverless workgroup", 1,
-                      f"base capacity {capacity} RPUs x hours while queries and zero-ETL run"))
+        found.append(
+            (
+                "Redshift Serverless workgroup",
+                1,
+                f"base capacity {capacity} RPUs x hours while queries and zero-ETL run",
+            )
+        )
     for cluster in _of_type(template, "AWS::Redshift::Cluster"):
         nodes = cluster.get("NumberOfNodes", 1)
         found.append(("Redshift cluster", 1, f"{nodes} x {_plain(cluster.get('NodeType', '?'))} x hours"))
     for pool in _of_type(template, "AWS::Cognito::UserPool"):
         if pool.get("UserPoolTier") == "PLUS":
             found.append(("Cognito user pool on the Plus plan", 1, "each monthly active user, from the first"))
-    for resource_type, what in (("AWS::KMS::Key", "customer managed KMS key"),
-                                ("AWS::CloudWatch::Alarm", "CloudWatch alarm"),
-                                ("AWS::SecretsManager::Secret", "Secrets Manager secret")):
+    for resource_type, what in (
+        ("AWS::KMS::Key", "customer managed KMS key"),
+        ("AWS::CloudWatch::Alarm", "CloudWatch alarm"),
+        ("AWS::SecretsManager::Secret", "Secrets Manager secret"),
+    ):
         count = len(_of_type(template, resource_type))
         if count:
             found.append((what, count, f"{count} x per month"))
@@ -176,9 +200,9 @@ def _always_on_in(template: dict) -> list[tuple[str, int, str]]:
 def always_on(cloud_assembly: Path) -> list[AlwaysOn]:
     """Every resource of the synthesised stacks that bills while it exists, used or not."""
     return [
-        AlwaysOn(stage, stack, what, count, driver)
-        for stage, stack, _, template in _stack_templates(cloud_assembly)
-        for what, count, driver in _always_on_in(template)
+        AlwaysOn(stack.stage, stack.id, what, count, driver)
+        for stack in Assembly(cloud_assembly).stacks
+        for what, count, driver in _always_on_in(stack.read_template())
     ]
 
 
@@ -199,8 +223,12 @@ def plan(answers: dict[str, str], *, synth: bool = True) -> Plan:
     with tempfile.TemporaryDirectory(prefix="refarch-plan-") as scratch:
         project = render.render(answers, Path(scratch) / "out")
         files = sorted(p.relative_to(project).as_posix() for p in project.rglob("*") if p.is_file())
-        result = Plan(project=answers["project_slug"], files=files, fixed_costs=fixed_costs(answers),
-                      prerequisites=prerequisites(answers))
+        result = Plan(
+            project=answers["project_slug"],
+            files=files,
+            fixed_costs=fixed_costs(answers),
+            prerequisites=prerequisites(answers),
+        )
         if synth:
             cloud_assembly = Path(scratch) / "cdk.out"
             synthesise(project, cloud_assembly)

@@ -16,6 +16,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator.errors import RefarchError
+
 CRUFT_FILE = ".cruft.json"
 VERSION_KEY = "_template_version"
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -24,7 +26,7 @@ BAKED_SOURCE = PACKAGE_DIR / "_source.json"
 VERSION_RE = re.compile(r'^TEMPLATE_VERSION = "([^"]+)"', re.M)
 
 
-class ProvenanceError(ValueError):
+class ProvenanceError(RefarchError):
     """A project's `.cruft.json` is missing or unreadable; str() is one line."""
 
 
@@ -71,7 +73,7 @@ def read(project: Path) -> Provenance:
     except FileNotFoundError:
         raise ProvenanceError(f"{project}: no {CRUFT_FILE}; it was not rendered by refarch or cruft") from None
     except (OSError, ValueError, KeyError, TypeError) as problem:
-        raise ProvenanceError(f"{path}: unreadable provenance ({type(problem).__name__}: {problem})") from None
+        raise ProvenanceError(f"{path}: not cruft provenance ({type(problem).__name__}: {problem})") from None
     return Provenance(
         template=template,
         commit=state.get("commit"),

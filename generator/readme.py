@@ -58,15 +58,20 @@ def costs(answers: dict[str, str]) -> str:
     """The enabled components that cost money every hour they exist, whether used or not."""
     fixed = [c for c in spec.enabled_components(answers) if c.fixed_monthly_cost]
     if not fixed:
-        return ("No component of this project has a fixed monthly cost: what it runs is billed by use "
-                "(requests, storage, running time).\n")
+        return (
+            "No component of this project has a fixed monthly cost: what it runs is billed by use "
+            "(requests, storage, running time).\n"
+        )
     lines = ["These components cost money every hour they exist, whether the application is used or not:", ""]
     lines += [f"- {c.title}: {c.fixed_monthly_cost}" for c in fixed]
-    lines += ["", "Customer managed KMS keys and CloudWatch alarms, where there are any, bill a small amount each "
-              "per month. "
-              "Everything else is billed by use (requests, storage, running time). `refarch plan` counts each of "
-              "these per environment from a synth. Destroy the dev environment when it is not in use "
-              "(`make destroy ENV=dev`)."]
+    lines += [
+        "",
+        "Customer managed KMS keys and CloudWatch alarms, where there are any, bill a small amount each "
+        "per month. "
+        "Everything else is billed by use (requests, storage, running time). `refarch plan` counts each of "
+        "these per environment from a synth. Destroy the dev environment when it is not in use "
+        "(`make destroy ENV=dev`).",
+    ]
     return "\n".join(lines) + "\n"
 
 

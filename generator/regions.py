@@ -28,9 +28,7 @@ def build() -> dict:
     services = {}
     for name in spec.required_services():
         offered = commercial["services"].get(name, {}).get("endpoints", {})
-        services[name] = sorted(
-            r for r, meta in offered.items() if r in regions and not meta.get("deprecated")
-        )
+        services[name] = sorted(r for r, meta in offered.items() if r in regions and not meta.get("deprecated"))
     return {
         "source": f"botocore {botocore.__version__} endpoints.json",
         "regions": regions,

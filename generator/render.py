@@ -17,12 +17,13 @@ from cookiecutter.generate import generate_context, generate_files
 from cookiecutter.prompt import prompt_for_config
 
 from generator import provenance as provenance_file
+from generator.errors import RefarchError
 from generator.spec import SpecError
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
-class RenderError(RuntimeError):
+class RenderError(RefarchError):
     """Rendering failed; nothing was written."""
 
 
@@ -32,8 +33,9 @@ def template_dir() -> Path:
     return bundled if (bundled / "cookiecutter.json").is_file() else PACKAGE_DIR.parent
 
 
-def build_context(template: Path, answers: dict[str, str], *, location: str | None = None,
-                  commit: str | None = None) -> dict:
+def build_context(
+    template: Path, answers: dict[str, str], *, location: str | None = None, commit: str | None = None
+) -> dict:
     """`location` and `commit` say where the template is published (default: the directory and its HEAD)."""
     context = generate_context(
         context_file=str(template / "cookiecutter.json"), default_context={}, extra_context=answers
@@ -44,11 +46,14 @@ def build_context(template: Path, answers: dict[str, str], *, location: str | No
     return context
 
 
-def provenance(context: dict, *, template: Path, checkout: str | None = None) -> str:
+def provenance(context: dict, *, template: Path, checkout: str | None = None) -> provenance_file.Provenance:
     return provenance_file.Provenance(
-        template=context["cookiecutter"]["_template"], commit=context["cookiecutter"]["_commit"], checkout=checkout,
-        version=provenance_file.template_version(template), context=context,
-    ).dumps()
+        template=context["cookiecutter"]["_template"],
+        commit=context["cookiecutter"]["_commit"],
+        checkout=checkout,
+        version=provenance_file.template_version(template),
+        context=context,
+    )
 
 
 TEMPLATE_PARTS = ("cookiecutter.json", "hooks", "{{cookiecutter.__project_dir}}")
@@ -101,9 +106,7 @@ def render_project(
         context = build_context(template, answers, location=location, commit=commit)
         source = _template_parts(template, staging / ".template")
         project = Path(generate_files(repo_dir=str(source), context=context, output_dir=str(staging)))
-        (project / ".cruft.json").write_text(
-            provenance(context, template=template, checkout=checkout), encoding="utf-8"
-        )
+        provenance_file.write(project, provenance(context, template=template, checkout=checkout))
         result = Rendered(target)
         if target.exists():
             result.replaced = _changed_files(project, target)

@@ -59,8 +59,13 @@ def synth(project: Path, outdir: Path) -> dict:
         _forget_modules_under(project)
     written = (outdir / "manifest.json").is_file()
     ok = error is None or (error == VALIDATION_FAILED and written)
-    return {"project": str(project), "outdir": str(outdir), "ok": ok, "error": error,
-            "seconds": round(time.perf_counter() - started, 3)}
+    return {
+        "project": str(project),
+        "outdir": str(outdir),
+        "ok": ok,
+        "error": error,
+        "seconds": round(time.perf_counter() - started, 3),
+    }
 
 
 def _short_traceback(problem: BaseException, project: Path) -> str:
@@ -74,8 +79,11 @@ def _short_traceback(problem: BaseException, project: Path) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("projects", nargs="+", help="PROJECT or PROJECT=OUTDIR (default OUTDIR: PROJECT/cdk.out)")
-    parser.add_argument("--no-cfn-validator", action="store_true",
-                        help="turn off aws-cdk-lib's bundled CloudFormation validator (cdk-nag still runs)")
+    parser.add_argument(
+        "--no-cfn-validator",
+        action="store_true",
+        help="turn off aws-cdk-lib's bundled CloudFormation validator (cdk-nag still runs)",
+    )
     args = parser.parse_args(argv)
     if args.no_cfn_validator:
         os.environ["CDK_VALIDATION"] = "false"  # read by the jsii runtime, which starts on first import

@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator import provenance, spec
+from generator.errors import RefarchError
 
 TAG_PREFIX = "v"
 
 
-class TemplateSourceError(RuntimeError):
+class TemplateSourceError(RefarchError):
     """A template location or ref that cannot be read; str() is one line."""
 
 

@@ -197,7 +197,7 @@ class Prepared:
 def prepare(
     project: Path, scratch: Path, *, to: str | None, assignments: dict[str, str], location: str | None
 ) -> Prepared:
-    recorded = lifecycle.read(project)
+    recorded = provenance.read(project)
     base_checkout = lifecycle.template_checkout(recorded, scratch, None, name="recorded", location=location)
     if base_checkout.commit is None:
         raise LifecycleError(f"{project}: .cruft.json records no template commit; cannot find the recorded version")
@@ -276,7 +276,7 @@ def update(
         scratch = Path(temporary)
         prepared = prepare(project, scratch, to=to, assignments=assignments or {}, location=location)
         plan = prepared.plan
-        if plan.to_commit == lifecycle.read(project).commit and not plan.answers_changed:
+        if plan.to_commit == provenance.read(project).commit and not plan.answers_changed:
             return plan  # already on that commit with those answers: nothing to merge
         after, _ = trial_merge(project, prepared, scratch)
         if synth:

@@ -31,8 +31,9 @@ def ensure_installed() -> str:
         try:
             lock = TOOL_DIR / "package-lock.json"
             if not INSTALLED_MARKER.is_file() or INSTALLED_MARKER.stat().st_mtime < lock.stat().st_mtime:
-                result = subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=TOOL_DIR,
-                                        capture_output=True, text=True)
+                result = subprocess.run(
+                    [npm, "ci", "--no-audit", "--no-fund"], cwd=TOOL_DIR, capture_output=True, text=True
+                )
                 if result.returncode != 0:
                     raise MermaidToolMissing(f"npm ci in {TOOL_DIR} failed:\n{result.stderr[-3000:]}")
         finally:

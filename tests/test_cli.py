@@ -60,8 +60,20 @@ def test_config_file_then_set_then_edition_precedence(tmp_path):
     config = tmp_path / "answers.yaml"
     config.write_text(yaml.safe_dump({"project_name": "Shop Front", "search": False, "az_count": 2}))
     out = tmp_path / "out"
-    result = run("new", "--no-input", "--config", str(config), "--edition", "app",
-                 "--set", "dax=no", "--set", "search=yes", "--output-dir", str(out))
+    result = run(
+        "new",
+        "--no-input",
+        "--config",
+        str(config),
+        "--edition",
+        "app",
+        "--set",
+        "dax=no",
+        "--set",
+        "search=yes",
+        "--output-dir",
+        str(out),
+    )
     assert result.exit_code == 0, result.stderr
     recorded = recorded_answers(out / "shop-front")
     assert recorded["edition"] == "app" and recorded["package_name"] == "shop_front"
@@ -108,17 +120,39 @@ def test_declining_the_summary_writes_nothing(tmp_path):
 def test_without_a_terminal_nothing_is_asked_and_config_answers_are_used(tmp_path):
     config = tmp_path / "answers.yaml"
     config.write_text("project_name: Batch App\nedition: app\n")
-    result = subprocess.run([str(REFARCH), "new", "--config", str(config), "--force", "--output-dir", str(tmp_path)],
-                            stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [str(REFARCH), "new", "--config", str(config), "--force", "--output-dir", str(tmp_path)],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     assert recorded_answers(tmp_path / "batch-app")["edition"] == "app"
 
 
 def test_missing_required_answers_without_a_terminal_get_one_line_each(tmp_path):
     result = subprocess.run(
-        [str(REFARCH), "new", "--edition", "app", "--set", "delivery=yes", "--set", "source=codeconnections",
-         "--set", "warehouse=serverless", "--set", "az_count=2", "--output-dir", str(tmp_path)],
-        stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120,
+        [
+            str(REFARCH),
+            "new",
+            "--edition",
+            "app",
+            "--set",
+            "delivery=yes",
+            "--set",
+            "source=codeconnections",
+            "--set",
+            "warehouse=serverless",
+            "--set",
+            "az_count=2",
+            "--output-dir",
+            str(tmp_path),
+        ],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
@@ -147,8 +181,20 @@ def test_a_yaml_value_that_is_not_a_single_value_is_refused_naming_its_key(tmp_p
 
 def test_saved_answers_render_the_same_project_again(tmp_path):
     saved = tmp_path / "answers.yaml"
-    first = run("new", "--no-input", "--edition", "app", "--set", "prod_account_id=012345678901", "--set", "dax=no",
-                "--save-answers", str(saved), "--output-dir", str(tmp_path / "first"))
+    first = run(
+        "new",
+        "--no-input",
+        "--edition",
+        "app",
+        "--set",
+        "prod_account_id=012345678901",
+        "--set",
+        "dax=no",
+        "--save-answers",
+        str(saved),
+        "--output-dir",
+        str(tmp_path / "first"),
+    )
     assert first.exit_code == 0, first.stderr
     again = run("new", "--no-input", "--config", str(saved), "--output-dir", str(tmp_path / "again"))
     assert again.exit_code == 0, again.stderr
@@ -156,10 +202,21 @@ def test_saved_answers_render_the_same_project_again(tmp_path):
     assert tree(tmp_path / "first") == tree(tmp_path / "again")
 
 
-@pytest.mark.parametrize(("typed", "meant"), [
-    ("y", "yes"), ("YES", "yes"), ("True", "yes"), ("1", "yes"), ("on", "yes"),
-    ("n", "no"), ("No", "no"), ("FALSE", "no"), ("0", "no"), ("off", "no"),
-])
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("y", "yes"),
+        ("YES", "yes"),
+        ("True", "yes"),
+        ("1", "yes"),
+        ("on", "yes"),
+        ("n", "no"),
+        ("No", "no"),
+        ("FALSE", "no"),
+        ("0", "no"),
+        ("off", "no"),
+    ],
+)
 def test_yes_no_answers_take_the_usual_spellings(typed, meant):
     assert answers.resolve({"search": typed})["search"] == meant
 
@@ -201,8 +258,10 @@ def test_shell_completion_completes_commands():
 def test_diagram_refuses_a_suffix_it_cannot_write_and_follows_one_it_can(tmp_path):
     refused = run("diagram", "-o", str(tmp_path / "arch.pdf"))
     assert refused.exit_code == 2 and not (tmp_path / "arch.pdf").exists()
-    assert refused.stderr.strip() == (f"error: --output {tmp_path / 'arch.pdf'}: cannot write '.pdf'; "
-                                      "use one of .mmd, .mermaid, .md, .dot, .gv, .svg, .png")
+    assert refused.stderr.strip() == (
+        f"error: --output {tmp_path / 'arch.pdf'}: cannot write '.pdf'; "
+        "use one of .mmd, .mermaid, .md, .dot, .gv, .svg, .png"
+    )
     assert run("diagram", "-o", str(tmp_path / "arch.dot")).exit_code == 0
     assert (tmp_path / "arch.dot").read_text().startswith("digraph")
 
@@ -218,18 +277,29 @@ NEGATIVE = [
     ("package-not-identifier", {"package_name": "my-app"}, "option 'package_name': 'my-app' must be"),
     ("account-not-12-digits", {"dev_account_id": "12345"}, "option 'dev_account_id': '12345' is not a 12-digit"),
     ("not-a-region", {"prod_region": "us-east-9"}, "option 'prod_region': 'us-east-9' is not an AWS region"),
-    ("service-not-in-region", {"dev_region": "ca-west-1", "prod_region": "us-east-1"},
-     "option 'dev_region': 'ca-west-1' does not offer"),
-    ("forbidden-combination", {"service_tier": "no", "dax": "yes"},
-     "rule 'dax-needs-service-tier': dax=yes needs service_tier=yes, because DAX lives in the VPC"),
-    ("serverless-needs-3-azs", {"az_count": "2", "warehouse": "serverless"},
-     "rule 'redshift-serverless-needs-3-azs'"),
-    ("derived-package-keyword", {"project_slug": "class"},
-     "option 'package_name': project_slug 'class' makes package_name 'class', which is a Python keyword"),
+    (
+        "service-not-in-region",
+        {"dev_region": "ca-west-1", "prod_region": "us-east-1"},
+        "option 'dev_region': 'ca-west-1' does not offer",
+    ),
+    (
+        "forbidden-combination",
+        {"service_tier": "no", "dax": "yes"},
+        "rule 'dax-needs-service-tier': dax=yes needs service_tier=yes, because DAX lives in the VPC",
+    ),
+    ("serverless-needs-3-azs", {"az_count": "2", "warehouse": "serverless"}, "rule 'redshift-serverless-needs-3-azs'"),
+    (
+        "derived-package-keyword",
+        {"project_slug": "class"},
+        "option 'package_name': project_slug 'class' makes package_name 'class', which is a Python keyword",
+    ),
     ("slug-too-long", {"project_slug": "a" * 300}, f"option 'project_slug': '{'a' * 300}' must be 1-32 lowercase"),
     ("slug-empty", {"project_slug": ""}, "option 'project_slug': '' must be 1-32 lowercase"),
-    ("threat-protection-needs-plus", {"cognito_threat_protection": "audit"},
-     "rule 'threat-protection-needs-plus': cognito_threat_protection=enforced|audit needs cognito_feature_plan=plus"),
+    (
+        "threat-protection-needs-plus",
+        {"cognito_threat_protection": "audit"},
+        "rule 'threat-protection-needs-plus': cognito_threat_protection=enforced|audit needs cognito_feature_plan=plus",
+    ),
 ]
 PLAIN_COOKIECUTTER_IGNORES = {"unknown-option"}  # cookiecutter drops unknown keys before any hook runs
 
@@ -293,8 +363,9 @@ def test_existing_project_is_kept_without_force_and_force_keeps_what_the_templat
 
 def git(project: Path, *args: str) -> str:
     identity = ["-c", "user.name=Dev", "-c", "user.email=dev@example.com"]
-    return subprocess.run(["git", *identity, "-C", str(project), *args], capture_output=True, text=True,
-                          check=True).stdout
+    return subprocess.run(
+        ["git", *identity, "-C", str(project), *args], capture_output=True, text=True, check=True
+    ).stdout
 
 
 def test_force_keeps_the_git_history_and_untracked_folders_of_a_project(tmp_path):
@@ -323,8 +394,9 @@ def test_force_refuses_a_work_tree_with_uncommitted_changes(tmp_path):
     (project / "app.py").write_text("# uncommitted work\n")
     result = run("new", "--no-input", "--edition", "minimal", "--force", "--output-dir", str(tmp_path))
     assert result.exit_code == 2
-    assert result.stderr.strip() == (f"error: --force: {project} has 1 uncommitted change; "
-                                     "commit or stash them first (git stash -u), then run again")
+    assert result.stderr.strip() == (
+        f"error: --force: {project} has 1 uncommitted change; commit or stash them first (git stash -u), then run again"
+    )
     assert (project / "app.py").read_text() == "# uncommitted work\n"
 
 
@@ -336,9 +408,14 @@ def test_rendering_from_inside_the_checkout_takes_only_the_template(where):
     target = output / slug
     arguments = ["new", "--no-input", "--edition", "minimal", "--set", f"project_slug={slug}", "--force"]
     try:
-        result = subprocess.run([str(REFARCH), *arguments, *(["--output-dir", "build"] if where == "build-folder"
-                                                             else [])],
-                                cwd=ROOT, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
+        result = subprocess.run(
+            [str(REFARCH), *arguments, *(["--output-dir", "build"] if where == "build-folder" else [])],
+            cwd=ROOT,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert result.returncode == 0, result.stderr[-2000:]
         files = {p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file()}
         assert "app.py" in files and not {f for f in files if f.startswith((".venv", ".tools", "build", "generator"))}
@@ -364,9 +441,11 @@ def test_a_failure_while_rendering_leaves_the_existing_project_untouched(tmp_pat
     assert sorted(p.name for p in existing.iterdir()) == ["mine.txt"]
 
 
-@pytest.mark.parametrize("given", [{"edition": "full"}, {"edition": "minimal"},
-                                   {"edition": "app", "search": "no", "egress": "nat-gateway"}],
-                         ids=["full", "minimal", "app-custom"])
+@pytest.mark.parametrize(
+    "given",
+    [{"edition": "full"}, {"edition": "minimal"}, {"edition": "app", "search": "no", "egress": "nat-gateway"}],
+    ids=["full", "minimal", "app-custom"],
+)
 def test_refarch_and_plain_cookiecutter_give_identical_bytes(cookies, tmp_path, given):
     baked = cookies.bake(extra_context=given, template=str(ROOT))
     assert baked.exit_code == 0, baked.exception
@@ -376,8 +455,16 @@ def test_refarch_and_plain_cookiecutter_give_identical_bytes(cookies, tmp_path, 
 
 @pytest.mark.parametrize("name", ["日本語アプリ", "Café Crème!"])
 def test_a_name_in_any_script_gets_a_transliterated_slug_through_both_entry_points(cookies, tmp_path, name):
-    result = run("new", "--no-input", "--edition", "minimal", "--set", f"project_name={name}",
-                 "--output-dir", str(tmp_path / "cli"))
+    result = run(
+        "new",
+        "--no-input",
+        "--edition",
+        "minimal",
+        "--set",
+        f"project_name={name}",
+        "--output-dir",
+        str(tmp_path / "cli"),
+    )
     assert result.exit_code == 0, result.stderr
     (project,) = (tmp_path / "cli").iterdir()
     baked = cookies.bake(extra_context={"edition": "minimal", "project_name": name}, template=str(ROOT))
@@ -393,7 +480,13 @@ def test_plain_cookiecutter_takes_yes_no_answers_in_any_spelling_and_renders_the
     baked = cookies.bake(extra_context=spelled, template=str(ROOT))
     assert baked.exit_code == 0, baked.exception
     meant = {name: spec.coerce(name, value) for name, value in spelled.items()}
-    assert meant == {"edition": "app", "search": "no", "dax": "no", "api_waf": "no", "api_xray": "no",
-                     "delivery": "yes"}
+    assert meant == {
+        "edition": "app",
+        "search": "no",
+        "dax": "no",
+        "api_waf": "no",
+        "api_xray": "no",
+        "delivery": "yes",
+    }
     project = render.render(answers.resolve(meant), tmp_path / "cli")
     assert tree(Path(baked.project_path), exclude=(".cruft.json",)) == tree(project, exclude=(".cruft.json",))

@@ -100,3 +100,13 @@ def test_impact_command_compares_two_assemblies_and_refuses_until_the_resource_i
     assert changes == {"Dev/Data/Table": ("replaced", True, True), "Dev/Data/Fn": ("removed", False, False)}
     allowed = runner.invoke(app, ["impact", str(before), str(after), "--allow-replacement", "Dev/Data/Table"])
     assert allowed.exit_code == 0 and "ALLOWED stateful AWS::DynamoDB::Table Dev/Data/Table" in allowed.output
+
+
+def test_an_unreadable_assembly_is_one_error_line_naming_the_file(tmp_path):
+    before = assembly(tmp_path / "before", {"Fn": FUNCTION})
+    after = assembly(tmp_path / "after", {"Fn": FUNCTION})
+    (after / "assembly-Dev" / "manifest.json").write_text("{not json")
+    result = CliRunner().invoke(app, ["impact", str(before), str(after)])
+    assert result.exit_code == 2
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"error: {after / 'assembly-Dev' / 'manifest.json'}: not a readable cloud assembly file")

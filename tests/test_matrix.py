@@ -72,8 +72,7 @@ def _shown_by_group(strength: int) -> list[set[tuple]]:
             full = {**defaults, **dict(zip(names, values, strict=True))}
             # refarch gives an option it does not ask its default (a toggle: no); other assignments are not answer sets
             if any(
-                not spec.is_asked(spec.OPTIONS_BY_NAME[n], full) and full[n] != _unasked_default(n, full)
-                for n in names
+                not spec.is_asked(spec.OPTIONS_BY_NAME[n], full) and full[n] != _unasked_default(n, full) for n in names
             ):
                 continue
             if full["delivery"] == spec.YES and full["source"] == "codeconnections":

@@ -16,7 +16,8 @@ import sys
 import pytest
 
 from generator import matrix, synthesis
-from generator import validate as validation
+from generator.assembly import Assembly
+from generator.validate import checks
 
 from .conftest import render_with_refarch, run_own_tests
 
@@ -46,11 +47,11 @@ def test_every_pairwise_case_synthesises_clean(tmp_path):
         if outcome is None or not outcome["ok"]:
             problems[case_id] = [outcome["error"] if outcome else result.stderr[-3000:]]
         else:
-            assemblies[case_id] = validation.Assembly(project / "cdk.out")
-    lint_errors, _ = validation.lint_findings(*assemblies.values())  # one cfn-lint run for all
+            assemblies[case_id] = Assembly(project / "cdk.out")
+    lint_errors, _ = checks.lint_findings(*assemblies.values())  # one cfn-lint run for all
     for case_id, assembly in assemblies.items():
         templates = {str(stack.template) for stack in assembly.stacks}
-        findings = validation.policy_findings(assembly) + validation.principal_ordering_findings(assembly)
+        findings = checks.policy_findings(assembly) + checks.principal_ordering_findings(assembly)
         findings += [f for f in lint_errors if f.template in templates]
         if findings:
             problems[case_id] = [f"{f.location()} {f.rule}: {f.message}" for f in findings]

@@ -21,23 +21,39 @@ def _write(path: Path, data: dict) -> None:
 
 
 def test_resources_are_counted_per_stack_of_every_stage(tmp_path):
-    _write(tmp_path / "manifest.json", {"artifacts": {
-        "assembly-Dev": {"type": "cdk:cloud-assembly", "properties": {"directoryName": "assembly-Dev",
-                                                                     "displayName": "Dev"}},
-        "Tree": {"type": "cdk:tree", "properties": {"file": "tree.json"}},
-    }})
-    _write(tmp_path / "assembly-Dev" / "manifest.json", {"artifacts": {
-        "DevNetwork": {"type": "aws:cloudformation:stack", "displayName": "Dev/Network",
-                       "properties": {"templateFile": "DevNetwork.template.json", "stackName": "app-dev-network"}},
-        "DevNetwork.assets": {"type": "cdk:asset-manifest", "properties": {"file": "DevNetwork.assets.json"}},
-    }})
+    _write(
+        tmp_path / "manifest.json",
+        {
+            "artifacts": {
+                "assembly-Dev": {
+                    "type": "cdk:cloud-assembly",
+                    "properties": {"directoryName": "assembly-Dev", "displayName": "Dev"},
+                },
+                "Tree": {"type": "cdk:tree", "properties": {"file": "tree.json"}},
+            }
+        },
+    )
+    _write(
+        tmp_path / "assembly-Dev" / "manifest.json",
+        {
+            "artifacts": {
+                "DevNetwork": {
+                    "type": "aws:cloudformation:stack",
+                    "displayName": "Dev/Network",
+                    "properties": {"templateFile": "DevNetwork.template.json", "stackName": "app-dev-network"},
+                },
+                "DevNetwork.assets": {"type": "cdk:asset-manifest", "properties": {"file": "DevNetwork.assets.json"}},
+            }
+        },
+    )
     _write(tmp_path / "assembly-Dev" / "DevNetwork.template.json", {"Resources": {"A": {}, "B": {}, "C": {}}})
     assert plan.count_resources(tmp_path) == [plan.StackPlan("Dev", "Network", "app-dev-network", 3)]
 
 
 def test_fixed_costs_list_the_enabled_components_that_bill_while_deployed():
-    resolved = answers.resolve({"edition": "full", "egress": "nat-gateway", "warehouse": "provisioned",
-                                "az_count": "2"})
+    resolved = answers.resolve(
+        {"edition": "full", "egress": "nat-gateway", "warehouse": "provisioned", "az_count": "2"}
+    )
     names = {cost.component for cost in plan.fixed_costs(resolved)}
     assert {"nat_gateways", "search", "dax", "quicksight", "redshift_provisioned"} <= names
     assert names == {c.name for c in spec.enabled_components(resolved) if c.fixed_monthly_cost}
@@ -87,8 +103,15 @@ def test_plan_counts_every_always_on_resource_with_what_drives_it(tmp_path):
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     prod = {item["resource"]: item for item in data["always_on"] if item["environment"] == "Prod"}
-    assert {"NAT gateway", "interface VPC endpoint", "internal NLB", "Fargate task", "WAF web ACL",
-            "OpenSearch domain", "DAX cluster"} <= set(prod)
+    assert {
+        "NAT gateway",
+        "interface VPC endpoint",
+        "internal NLB",
+        "Fargate task",
+        "WAF web ACL",
+        "OpenSearch domain",
+        "DAX cluster",
+    } <= set(prod)
     project = render_with_refarch({"edition": "app", "egress": "nat-gateway"}, tmp_path)
     prod_config = yaml.safe_load((project / "config" / "prod.yaml").read_text())
     assert prod["Fargate task"]["count"] == prod_config["service"]["min_tasks"]
@@ -99,11 +122,17 @@ def test_plan_counts_every_always_on_resource_with_what_drives_it(tmp_path):
 
 
 def test_report_shows_stacks_totals_and_fixed_costs():
-    result = plan.Plan(project="app", files=["README.md", "app.py"],
-                       fixed_costs=[plan.FixedCost("dax", "DAX cluster", "DAX nodes")],
-                       prerequisites=[plan.Prerequisite("search", "OpenSearch", "create the service-linked role")],
-                       stacks=[plan.StackPlan("Dev", "Network", "app-dev-network", 14),
-                               plan.StackPlan("Dev", "Stateful", "app-dev-stateful", 1)], synthesised=True)
+    result = plan.Plan(
+        project="app",
+        files=["README.md", "app.py"],
+        fixed_costs=[plan.FixedCost("dax", "DAX cluster", "DAX nodes")],
+        prerequisites=[plan.Prerequisite("search", "OpenSearch", "create the service-linked role")],
+        stacks=[
+            plan.StackPlan("Dev", "Network", "app-dev-network", 14),
+            plan.StackPlan("Dev", "Stateful", "app-dev-stateful", 1),
+        ],
+        synthesised=True,
+    )
     text = plan.report(result)
     assert "app/ would contain 2 files:" in text
     assert "Dev/Network" in text and "app-dev-stateful" in text

@@ -21,8 +21,13 @@ GIVEN = {"edition": "app", "project_name": "Order Desk"}
 def template_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The template as a git repository of its own, the way a platform team publishes it."""
     repo = tmp_path_factory.mktemp("template")
-    listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"],
-                            cwd=ROOT, capture_output=True, text=True, check=True).stdout.split("\n")
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split("\n")
     for relative in filter(None, listed):
         source = ROOT / relative
         if source.is_file():
@@ -40,8 +45,16 @@ def cruft(*args: str, cwd: Path) -> subprocess.CompletedProcess:
 
 
 def test_cruft_create_and_refarch_new_write_identical_projects(template_repo, tmp_path, isolated_home):
-    created = cruft("create", str(template_repo), "--no-input", "--extra-context", json.dumps(GIVEN),
-                    "--output-dir", str(tmp_path / "cruft"), cwd=tmp_path)
+    created = cruft(
+        "create",
+        str(template_repo),
+        "--no-input",
+        "--extra-context",
+        json.dumps(GIVEN),
+        "--output-dir",
+        str(tmp_path / "cruft"),
+        cwd=tmp_path,
+    )
     assert created.returncode == 0, created.stderr
     ours = render.render(answers.resolve(GIVEN), tmp_path / "refarch", template=template_repo)
     theirs = tmp_path / "cruft" / "order-desk"
@@ -60,8 +73,9 @@ def test_cruft_check_accepts_the_provenance_refarch_writes(template_repo, tmp_pa
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
-def test_a_render_from_a_checkout_records_the_repository_it_was_cloned_from(template_repo, tmp_path, isolated_home,
-                                                                          monkeypatch):
+def test_a_render_from_a_checkout_records_the_repository_it_was_cloned_from(
+    template_repo, tmp_path, isolated_home, monkeypatch
+):
     """Not the checkout's path: its origin, which cruft can clone from anywhere."""
     checkout = tmp_path / "checkout"
     subprocess.run(["git", "clone", "-q", str(template_repo), str(checkout)], check=True)
@@ -82,5 +96,6 @@ def test_without_an_origin_the_checkout_records_the_repository_named_in_pyprojec
 
 def test_a_recorded_url_carries_no_credentials():
     assert provenance.without_credentials("https://ci:s3cret@git.example.com/org/refarch.git") == (
-        "https://git.example.com/org/refarch.git")
+        "https://git.example.com/org/refarch.git"
+    )
     assert provenance.without_credentials("git@github.com:org/refarch.git") == "git@github.com:org/refarch.git"

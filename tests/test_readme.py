@@ -76,8 +76,15 @@ def test_readme_names_the_two_commands_and_the_deploy_and_destroy_steps(cookies)
 
 def test_prerequisites_fill_in_the_answers():
     arn = spec.OPTIONS_BY_NAME["source_connection_arn"].example
-    resolved = answers.resolve({"edition": "full", "source": "codeconnections", "source_connection_arn": arn,
-                                "sender_domain": "mail.example.org", "quicksight_user": "analyst"})
+    resolved = answers.resolve(
+        {
+            "edition": "full",
+            "source": "codeconnections",
+            "source_connection_arn": arn,
+            "sender_domain": "mail.example.org",
+            "quicksight_user": "analyst",
+        }
+    )
     text = readme.prerequisites(resolved)
     for value in (arn, "mail.example.org", "analyst", "aws://111111111111/us-east-1", "aws://222222222222/us-east-1"):
         assert value in text

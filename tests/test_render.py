@@ -53,8 +53,9 @@ def test_case_renders_clean_parseable_files(cookies, case):
             json.loads(text)
         elif path.suffix == ".toml":
             tomllib.loads(text)
-    lint = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", str(project)],
-                          capture_output=True, text=True)
+    lint = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--no-cache", str(project)], capture_output=True, text=True
+    )
     assert lint.returncode == 0, lint.stdout
 
 

@@ -160,10 +160,14 @@ def test_disabled_paths_follow_the_component_map():
     removed = spec.disabled_paths(minimal)
     assert "modern_app/search" in removed and "modern_app/service" in removed
     assert "modern_app/data" not in removed and "modern_app/network" in removed, "no VPC without its users"
-    assert "modern_app/network" not in spec.disabled_paths(answers.resolve({"edition": "minimal",
-                                                                            "warehouse": "provisioned"}))
+    assert "modern_app/network" not in spec.disabled_paths(
+        answers.resolve({"edition": "minimal", "warehouse": "provisioned"})
+    )
     # The default (full) project drops only the alternatives to its chosen values.
     assert spec.disabled_paths(answers.resolve({})) == [
-        "modern_app/analytics/warehouse/provisioned.py", "modern_app/delivery/source_codeconnections.py",
-        "modern_app/engagement/pinpoint.py", "modern_app/search/zero_etl.py", "modern_app/service/alb.py",
+        "modern_app/analytics/warehouse/provisioned.py",
+        "modern_app/delivery/source_codeconnections.py",
+        "modern_app/engagement/pinpoint.py",
+        "modern_app/search/zero_etl.py",
+        "modern_app/service/alb.py",
     ]

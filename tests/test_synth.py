@@ -17,42 +17,80 @@ from generator import answers, matrix, spec
 from .conftest import render_with_refarch, run_own_tests
 
 # Every edition, plus combinations whose infrastructure differs in ways editions do not show.
-SYNTH_CASES = matrix.edition_cases() + [
-    matrix.Case("az_count:2-egress:nat-gateway", {"edition": "app", "az_count": "2", "egress": "nat-gateway"}),
-    matrix.Case("warehouse:provisioned-quicksight_edition:standard-engagement:pinpoint",
-                {"edition": "full", "warehouse": "provisioned", "quicksight_edition": "standard",
-                 "engagement": "pinpoint", "az_count": "2"}),
-    matrix.Case("analytics:no-engagement:end-user-messaging-warehouse:serverless",
-                {"edition": "app", "engagement": "end-user-messaging", "warehouse": "serverless"}),
-    matrix.Case(
-        "search_indexing:zero-etl-api_xray:no-cognito_mfa:required-cognito_feature_plan:plus-"
-        "cognito_threat_protection:audit",
-        {"edition": "app", "search_indexing": "zero-etl", "api_xray": "no", "cognito_mfa": "required",
-         "cognito_feature_plan": "plus", "cognito_threat_protection": "audit"},
-    ),
-    matrix.Case(
-        "edition:minimal-search:yes-api_xray:no-cognito_mfa:off-cognito_threat_protection:off",
-        {"edition": "minimal", "search": "yes", "api_xray": "no", "cognito_mfa": "off",
-         "cognito_threat_protection": "off"},
-    ),
-    matrix.Case("vpc_link:v2-alb-api_waf:no-dax:no",
-                {"edition": "app", "vpc_link": "v2-alb", "api_waf": "no", "dax": "no"}),
-] + [
-    # Every source x deployment strategy (the full edition is codecommit x codedeploy-blue-green).
-    matrix.Case(f"source:{source}-deployment:{deployment}", {
-        "edition": "app", "delivery": "yes", "source": source, "deployment": deployment, **extra,
-        **({"source_connection_arn": spec.OPTIONS_BY_NAME["source_connection_arn"].example}
-           if source == "codeconnections" else {}),
-    })
-    for source, deployment, extra in (
-        ("codecommit", "ecs-blue-green", {"vpc_link": "v2-alb"}),
-        ("codecommit", "rolling", {"dax": "no"}),
-        ("codeconnections", "codedeploy-blue-green",
-         {"vpc_link": "v2-alb", "notification_email": "team@example.com", "prod_account_id": "333333333333"}),
-        ("codeconnections", "ecs-blue-green", {"notification_email": "team@example.com"}),
-        ("codeconnections", "rolling", {"api_waf": "no"}),
-    )
-]
+SYNTH_CASES = (
+    matrix.edition_cases()
+    + [
+        matrix.Case("az_count:2-egress:nat-gateway", {"edition": "app", "az_count": "2", "egress": "nat-gateway"}),
+        matrix.Case(
+            "warehouse:provisioned-quicksight_edition:standard-engagement:pinpoint",
+            {
+                "edition": "full",
+                "warehouse": "provisioned",
+                "quicksight_edition": "standard",
+                "engagement": "pinpoint",
+                "az_count": "2",
+            },
+        ),
+        matrix.Case(
+            "analytics:no-engagement:end-user-messaging-warehouse:serverless",
+            {"edition": "app", "engagement": "end-user-messaging", "warehouse": "serverless"},
+        ),
+        matrix.Case(
+            "search_indexing:zero-etl-api_xray:no-cognito_mfa:required-cognito_feature_plan:plus-"
+            "cognito_threat_protection:audit",
+            {
+                "edition": "app",
+                "search_indexing": "zero-etl",
+                "api_xray": "no",
+                "cognito_mfa": "required",
+                "cognito_feature_plan": "plus",
+                "cognito_threat_protection": "audit",
+            },
+        ),
+        matrix.Case(
+            "edition:minimal-search:yes-api_xray:no-cognito_mfa:off-cognito_threat_protection:off",
+            {
+                "edition": "minimal",
+                "search": "yes",
+                "api_xray": "no",
+                "cognito_mfa": "off",
+                "cognito_threat_protection": "off",
+            },
+        ),
+        matrix.Case(
+            "vpc_link:v2-alb-api_waf:no-dax:no", {"edition": "app", "vpc_link": "v2-alb", "api_waf": "no", "dax": "no"}
+        ),
+    ]
+    + [
+        # Every source x deployment strategy (the full edition is codecommit x codedeploy-blue-green).
+        matrix.Case(
+            f"source:{source}-deployment:{deployment}",
+            {
+                "edition": "app",
+                "delivery": "yes",
+                "source": source,
+                "deployment": deployment,
+                **extra,
+                **(
+                    {"source_connection_arn": spec.OPTIONS_BY_NAME["source_connection_arn"].example}
+                    if source == "codeconnections"
+                    else {}
+                ),
+            },
+        )
+        for source, deployment, extra in (
+            ("codecommit", "ecs-blue-green", {"vpc_link": "v2-alb"}),
+            ("codecommit", "rolling", {"dax": "no"}),
+            (
+                "codeconnections",
+                "codedeploy-blue-green",
+                {"vpc_link": "v2-alb", "notification_email": "team@example.com", "prod_account_id": "333333333333"},
+            ),
+            ("codeconnections", "ecs-blue-green", {"notification_email": "team@example.com"}),
+            ("codeconnections", "rolling", {"api_waf": "no"}),
+        )
+    ]
+)
 # The AppSync JavaScript resolvers of every edition: the most files (full) and the fewest (minimal).
 RESOLVER_CASES = [c for c in matrix.edition_cases() if c.id in ("edition:full", "edition:minimal")]
 

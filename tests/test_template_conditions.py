@@ -8,7 +8,6 @@ condition inside another counts as combined with it (an `{% if %}` nested in an 
 from __future__ import annotations
 
 import fnmatch
-from pathlib import Path
 
 import jinja2
 import pytest
@@ -27,9 +26,13 @@ def _variables(node: nodes.Node) -> frozenset[str]:
     for n in (node, *node.find_all((nodes.Getattr, nodes.Getitem))):
         if isinstance(n, nodes.Getattr) and isinstance(n.node, nodes.Name) and n.node.name == "cookiecutter":
             found.add(n.attr)
-        elif isinstance(n, nodes.Getitem) and isinstance(n.node, nodes.Name) and n.node.name == "cookiecutter":
-            if isinstance(n.arg, nodes.Const):
-                found.add(n.arg.value)
+        elif (
+            isinstance(n, nodes.Getitem)
+            and isinstance(n.node, nodes.Name)
+            and n.node.name == "cookiecutter"
+            and isinstance(n.arg, nodes.Const)
+        ):
+            found.add(n.arg.value)
     return frozenset(found)
 
 
@@ -100,11 +103,11 @@ def test_no_template_condition_combines_options():
         ('{% if cookiecutter.__lake == "yes" %}x{% endif %}', []),
         ('{% if cookiecutter.a == "1" and cookiecutter.b == "2" %}x{% endif %}', [(1, ["a", "b"])]),
         ('{% if cookiecutter.a %}\n{% if cookiecutter["b"] %}x{% endif %}{% endif %}', [(2, ["a", "b"])]),
-        ('{% if cookiecutter.a %}{% else %}{{ 1 if cookiecutter.b else 2 }}{% endif %}', [(1, ["a", "b"])]),
+        ("{% if cookiecutter.a %}{% else %}{{ 1 if cookiecutter.b else 2 }}{% endif %}", [(1, ["a", "b"])]),
         ('{% if cookiecutter.w == "s" %}s{% elif cookiecutter.w == "p" %}p{% endif %}', []),
         ('{{ "x" if cookiecutter.a == "1" and cookiecutter.b else "y" }}', [(1, ["a", "b"])]),
         ('{% if not cookiecutter.a or cookiecutter.a == "2" %}x{% endif %}', []),
-        ('{% if cookiecutter.a ~ cookiecutter.b != cookiecutter.c %}x{% endif %}', []),
+        ("{% if cookiecutter.a ~ cookiecutter.b != cookiecutter.c %}x{% endif %}", []),
     ],
 )
 def test_combined_conditions_are_found_by_what_they_read(source, expected):

@@ -14,7 +14,9 @@ import pytest
 from typer.testing import CliRunner
 
 from generator import validate as validation
+from generator.assembly import Assembly
 from generator.cli import app
+from generator.validate import checks
 
 from .conftest import render_with_refarch
 
@@ -63,6 +65,97 @@ def test_a_freshly_rendered_project_passes(project):
     assert sorted(p.name for p in (project / "cdk.out").glob("assembly-*")) == ["assembly-Dev", "assembly-Prod"]
 
 
+def acknowledged_in_metadata(outdir: Path) -> dict[str, list[dict[str, str]]]:
+    """Every `aws:cdk:acknowledged-rules` entry of the assembly's stacks, by stack, read from the files directly."""
+    found: dict[str, list[dict[str, str]]] = {}
+    for manifest in sorted(outdir.glob("assembly-*/manifest.json"), key=lambda m: m.parent.name):
+        for artifact in json.loads(manifest.read_text())["artifacts"].values():
+            if artifact["type"] != "aws:cloudformation:stack":
+                continue
+            metadata = artifact.get("metadata", {})
+            if "additionalMetadataFile" in artifact:
+                metadata = json.loads((manifest.parent / artifact["additionalMetadataFile"]).read_text())
+            for path, entries in metadata.items():
+                for entry in entries:
+                    if entry["type"] == "aws:cdk:acknowledged-rules":
+                        found.setdefault(artifact["displayName"], []).extend(
+                            {"path": path.lstrip("/"), "finding": finding, "reason": reason}
+                            for finding, reason in entry["data"].items()
+                        )
+    return found
+
+
+def ledger_in_text(text: str) -> dict[str, list[dict[str, str]]]:
+    """The acknowledgement ledger of the text report, parsed back: stack -> [{path, finding, reason}]."""
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("  Acknowledged findings ("))
+    count = int(lines[start].split("(")[1].split(")")[0])
+    ledger: dict[str, list[dict[str, str]]] = {}
+    entries: list[dict[str, str]] = []
+    for line in lines[start + 1 :]:
+        indent = len(line) - len(line.lstrip(" "))
+        if indent == 4 and line.strip() != "none":
+            entries = ledger.setdefault(line.strip(), [])
+        elif indent == 6:
+            path, finding = line.strip().split("  ")
+            entries.append({"path": path, "finding": finding})
+        elif indent == 8 and line[8:].startswith("reason: "):
+            entries[-1]["reason"] = line[8:].removeprefix("reason: ")
+        elif indent < 4:
+            break
+    assert count == sum(len(entries) for entries in ledger.values())
+    return ledger
+
+
+@pytest.mark.synth
+def test_the_report_lists_every_acknowledgement_of_the_assembly_by_stack_with_its_reason(project):
+    text = run_cli(str(project), "--no-tests")
+    assert text.exit_code == 0, text.output
+    report = json.loads(run_cli(str(project), "--no-tests", "--format", "json").stdout)
+    expected = acknowledged_in_metadata(project / "cdk.out")
+    assert {stack.split("/")[0] for stack in expected} == {"Dev", "Prod"}
+    assert report["acknowledgements"] == expected
+    assert ledger_in_text(text.stdout) == expected
+    assert all(entry["reason"].strip() for entries in expected.values() for entry in entries)
+    assert text.stdout.rstrip().endswith("PASSED")
+
+
+def test_the_ledger_groups_by_stack_and_shows_a_missing_reason(tmp_path):
+    outdir = write_assembly(tmp_path)
+    stage = outdir / "assembly-Dev"
+    manifest = json.loads((stage / "manifest.json").read_text())
+    manifest["artifacts"]["DevQueues1234"]["metadata"]["/Dev/Queues/Jobs/Dead"] = [
+        {"type": "aws:cdk:acknowledged-rules", "data": {"AwsSolutions::SQS3": "this is the dead-letter queue"}}
+    ]
+    manifest["artifacts"]["DevTopics5678"] = {
+        "type": "aws:cloudformation:stack",
+        "environment": "aws://111111111111/eu-west-1",
+        "displayName": "Dev/Topics",
+        "properties": {"templateFile": "DevQueues1234.template.json", "stackName": "app-dev-topics"},
+        "metadata": {
+            "/Dev/Topics/Alerts": [{"type": "aws:cdk:acknowledged-rules", "data": {"AwsSolutions::SNS3": "internal"}}]
+        },
+    }
+    (stage / "manifest.json").write_text(json.dumps(manifest))
+    report = validation.Report(tmp_path, [], Assembly(outdir).acknowledgements)
+    expected = {
+        "Dev/Queues": [
+            {"path": "Dev/Queues/Jobs", "finding": "AwsSolutions::SQS3", "reason": " "},
+            {
+                "path": "Dev/Queues/Jobs/Dead",
+                "finding": "AwsSolutions::SQS3",
+                "reason": "this is the dead-letter queue",
+            },
+        ],
+        "Dev/Topics": [{"path": "Dev/Topics/Alerts", "finding": "AwsSolutions::SNS3", "reason": "internal"}],
+    }
+    assert report.to_dict()["acknowledgements"] == expected
+    expected["Dev/Queues"][0]["reason"] = "(none)"
+    assert ledger_in_text(report.to_text()) == expected
+    assert validation.Report(tmp_path, []).to_dict()["acknowledgements"] is None
+    assert "Acknowledged findings" not in validation.Report(tmp_path, []).to_text()
+
+
 @pytest.mark.synth
 def test_a_broken_project_fails_naming_stack_logical_id_rule_and_fix(project, tmp_path):
     broken = Path(shutil.copytree(project, tmp_path / "broken"))
@@ -108,18 +201,31 @@ def test_failing_project_tests_are_named(tmp_path):
     (tmp_path / "tests" / "test_unit.py").write_text(
         "def test_holds():\n    assert True\n\n\ndef test_breaks():\n    assert 1 == 2, 'the table is gone'\n"
     )
-    findings = validation.run_project_tests(validation.Project(tmp_path, {}, ("dev",)), python=sys.executable)
+    findings = checks.run_project_tests(checks.Project(tmp_path, {}, ("dev",)), python=sys.executable)
     assert [(f.rule, "the table is gone" in f.message) for f in findings] == [("tests.test_unit.test_breaks", True)]
 
 
-@pytest.mark.parametrize(("files", "message"), [
-    (None, "no such directory"),
-    ({}, "missing app.py"),
-    ({"app.py": ""}, "missing config"),
-    ({".cruft.json": "{}", "app.py": "", "config/dev.yaml": ""}, "not cruft provenance"),
-    ({".cruft.json": '{"context": {"cookiecutter": {}}}', "app.py": "", "config/": ""}, "config/ has no"),
-    ({".cruft.json": '{"context": {"cookiecutter": {}}}', "app.py": "", "config/x.yaml": "a: 1"}, "config/ has no"),
-])
+@pytest.mark.parametrize(
+    ("files", "message"),
+    [
+        (None, "no such directory"),
+        ({}, "missing app.py"),
+        ({"app.py": ""}, "missing config"),
+        ({".cruft.json": "{}", "app.py": "", "config/dev.yaml": ""}, "not cruft provenance"),
+        (
+            {".cruft.json": '{"template": "t", "context": {"cookiecutter": {}}}', "app.py": "", "config/": ""},
+            "config/ has no",
+        ),
+        (
+            {
+                ".cruft.json": '{"template": "t", "context": {"cookiecutter": {}}}',
+                "app.py": "",
+                "config/x.yaml": "a: 1",
+            },
+            "config/ has no",
+        ),
+    ],
+)
 def test_a_path_that_is_not_a_generated_project_is_a_clear_error(tmp_path, files, message):
     for relative, text in (files or {}).items():
         target = tmp_path / relative
@@ -188,9 +294,9 @@ def write_assembly(outdir: Path, report: dict | None = None) -> Path:
 
 
 def test_identical_templates_are_linted_once_and_reported_for_each_copy(tmp_path):
-    first = validation.Assembly(write_assembly(tmp_path / "one"))
-    second = validation.Assembly(write_assembly(tmp_path / "two"))
-    errors, _ = validation.lint_findings(first, second)
+    first = Assembly(write_assembly(tmp_path / "one"))
+    second = Assembly(write_assembly(tmp_path / "two"))
+    errors, _ = checks.lint_findings(first, second)
     assert sorted((Path(f.template).parts[-3], f.stack, f.logical_id, f.path) for f in errors) == [
         (copy, "Dev/Queues", "JobsQueue9A1B", "Dev/Queues/Jobs/Resource") for copy in ("one", "two")
     ]
@@ -215,7 +321,7 @@ def test_report_violations_and_blank_reasons_are_located_by_construct_path(tmp_p
             {"pluginName": "CloudFormation Validate", "violations": [warning], "suppressedViolations": []},
         ]
     }
-    findings = validation.policy_findings(validation.Assembly(write_assembly(tmp_path, report)))
+    findings = checks.policy_findings(Assembly(write_assembly(tmp_path, report)))
     assert [(f.rule, f.stack, f.logical_id) for f in findings] == [
         ("AwsSolutions-SQS4", "Dev/Queues", "JobsQueue9A1B"),
         ("SQS3", "Dev/Queues", "JobsQueue9A1B"),
@@ -245,16 +351,18 @@ def test_a_project_environment_without_aws_cdk_is_named_with_what_to_install(tmp
     result = run_cli(str(project), "--no-tests")
     assert result.exit_code == 2
     lines = result.stderr.strip().splitlines()
-    assert lines == [f"error: its .venv lacks aws_cdk, cdk_nag: run `make install` in {project} "
-                     "(or pass --python with an interpreter that has requirements.txt and requirements-dev.txt)"]
+    assert lines == [
+        f"error: its .venv lacks aws_cdk, cdk_nag: run `make install` in {project} "
+        "(or pass --python with an interpreter that has requirements.txt and requirements-dev.txt)"
+    ]
 
 
 def test_the_project_environment_is_preferred_to_refarchs_own(tmp_path):
     project = render_with_refarch({"edition": "minimal", "project_slug": "own-venv"}, tmp_path)
-    assert validation.project_interpreter(project) == sys.executable
+    assert checks.project_interpreter(project) == sys.executable
     (project / ".venv" / "bin").mkdir(parents=True)
     (project / ".venv" / "bin" / "python").symlink_to(sys.executable)
-    assert validation.project_interpreter(project) == str(project / ".venv" / "bin" / "python")
+    assert checks.project_interpreter(project) == str(project / ".venv" / "bin" / "python")
 
 
 def _role(name: str | None, trusted: object) -> dict:
@@ -302,7 +410,7 @@ def test_a_role_named_before_the_stack_that_creates_it_is_a_principal_ordering_f
             ],
         ]
     }
-    assembly = validation.Assembly(
+    assembly = Assembly(
         write_stage(
             tmp_path,
             {
@@ -347,7 +455,7 @@ def test_a_role_named_before_the_stack_that_creates_it_is_a_principal_ordering_f
             },
         )
     )
-    findings = validation.principal_ordering_findings(assembly)
+    findings = checks.principal_ordering_findings(assembly)
     assert sorted((f.stack, f.logical_id, f.path) for f in findings) == [
         ("Dev/First", lid, f"Dev/First/{lid}/Resource") for lid in ("Key", "LogsPolicy", "Trusting")
     ]

@@ -28,37 +28,55 @@ def published_repository(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def installed_refarch(tmp_path_factory: pytest.TempPathFactory, published_repository: Path) -> Path:
     dist = tmp_path_factory.mktemp("dist")
     baked = {**os.environ, "REFARCH_TEMPLATE_URL": str(published_repository)}
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(dist), str(ROOT)],
-                   check=True, capture_output=True, env=baked)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(dist), str(ROOT)],
+        check=True,
+        capture_output=True,
+        env=baked,
+    )
     wheel = next(dist.glob("refarch-*.whl"))
     env_dir = tmp_path_factory.mktemp("venv")
     venv.EnvBuilder(with_pip=True).create(env_dir)
     python = env_dir / "bin" / "python"
-    subprocess.run([str(python), "-m", "pip", "install", "--quiet", "-c", str(ROOT / "constraints.txt"), str(wheel)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet", "-c", str(ROOT / "constraints.txt"), str(wheel)],
+        check=True,
+        capture_output=True,
+    )
     return env_dir / "bin" / "refarch"
 
 
 def test_installed_wheel_renders_the_same_project_as_the_source_tree(installed_refarch, tmp_path):
-    rendered = subprocess.run([str(installed_refarch), "new", "--no-input", "--edition", "full",
-                               "--output-dir", str(tmp_path / "wheel")], capture_output=True, text=True)
+    rendered = subprocess.run(
+        [str(installed_refarch), "new", "--no-input", "--edition", "full", "--output-dir", str(tmp_path / "wheel")],
+        capture_output=True,
+        text=True,
+    )
     assert rendered.returncode == 0, rendered.stderr
     source = render.render(answers.resolve({"edition": "full"}), tmp_path / "source")
     assert tree(tmp_path / "wheel" / "modern-app", exclude=(".cruft.json",)) == tree(source, exclude=(".cruft.json",))
 
 
 def test_installed_wheel_validates_in_its_hooks_without_the_source_tree(installed_refarch, tmp_path):
-    refused = subprocess.run([str(installed_refarch), "new", "--no-input", "--set", "dev_account_id=1",
-                              "--output-dir", str(tmp_path)], capture_output=True, text=True, cwd=tmp_path)
+    refused = subprocess.run(
+        [str(installed_refarch), "new", "--no-input", "--set", "dev_account_id=1", "--output-dir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
     assert refused.returncode == 2 and "option 'dev_account_id'" in refused.stderr
     assert not any(tmp_path.iterdir())
 
 
-def test_a_project_rendered_from_the_wheel_records_the_published_repository(installed_refarch, published_repository,
-                                                                            tmp_path, isolated_home):
+def test_a_project_rendered_from_the_wheel_records_the_published_repository(
+    installed_refarch, published_repository, tmp_path, isolated_home
+):
     """The wheel's own path would exist only on this machine; cruft must be able to clone what is recorded."""
-    rendered = subprocess.run([str(installed_refarch), "new", "--no-input", "--edition", "minimal",
-                               "--output-dir", str(tmp_path)], capture_output=True, text=True)
+    rendered = subprocess.run(
+        [str(installed_refarch), "new", "--no-input", "--edition", "minimal", "--output-dir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+    )
     assert rendered.returncode == 0, rendered.stderr
     project = tmp_path / "modern-app"
     state = json.loads((project / ".cruft.json").read_text())

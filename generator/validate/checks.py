@@ -1,10 +1,9 @@
-"""`refarch validate`: check a generated project the way CI should, and say what to fix.
+"""The checks of `refarch validate`, each a list of findings that name stack, logical id, rule and fix.
 
-Checks, in order: the answers recorded in .cruft.json still satisfy the spec; every
-environment synthesises; every role a resource or trust policy names is created before
-its stack deploys; cdk-nag reports no unacknowledged finding and every
-acknowledgement has a reason; cfn-lint reports no error; the project's own tests pass.
-Findings name the stack, the logical id, the rule and, where known, the fix.
+The answers recorded in .cruft.json still satisfy the spec; every environment synthesises;
+every role a resource or trust policy names is created before its stack deploys; cdk-nag
+reports no unacknowledged finding and every acknowledgement has a reason; cfn-lint reports
+no error; the project's own tests pass.
 
 Synthesis runs in a child process (the project's code, its package and jsii stay out
 of this one) with aws-cdk-lib's bundled CloudFormation validator off by default:
@@ -15,36 +14,26 @@ of a synth.
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 import os
 import re
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
 from generator import answers as answer_sources
-from generator import synthesis
+from generator import provenance, synthesis
+from generator.assembly import Assembly, Stack
+from generator.errors import RefarchError
 from generator.spec import SpecError
+from generator.validate.report import Finding
 
-PASSED, FAILED, SKIPPED = "passed", "failed", "skipped"
 CFN_VALIDATOR = "CloudFormation Validate"  # the plugin name aws-cdk-lib's bundled validator reports under
-CHECKS = {
-    "answers": "answers in .cruft.json satisfy the spec",
-    "synth": "every environment synthesises",
-    "principals": "every role a resource or trust policy names exists before its stack deploys",
-    "cdk-nag": "no unacknowledged finding, every acknowledgement has a reason",
-    "cfn-lint": "no errors in the templates",
-    "tests": "the project's own tests pass",
-}
 # How to fix the findings that a build of this architecture meets most often.
 KNOWN_FIXES = {
     "AwsSolutions-S1": "give the bucket server access logs (server_access_logs_bucket=...)",
@@ -65,130 +54,12 @@ KNOWN_FIXES = {
 }
 
 
-class CannotValidate(RuntimeError):
+class CannotValidate(RefarchError):
     """Validation cannot start: the path is not a project, or a tool is missing."""
 
 
 class NotAProject(CannotValidate):
     """The path is not a project rendered from this template."""
-
-
-@dataclass
-class Finding:
-    check: str
-    rule: str
-    message: str
-    stack: str = ""
-    logical_id: str = ""
-    path: str = ""
-    fix: str = ""
-    template: str = ""
-
-    def location(self) -> str:
-        return " ".join(part for part in (self.stack, self.logical_id) if part) or self.path or "-"
-
-
-@dataclass
-class CheckResult:
-    name: str
-    status: str
-    seconds: float = 0.0
-    findings: list[Finding] = field(default_factory=list)
-    detail: str = ""
-    warnings: list[Finding] = field(default_factory=list)
-
-    @property
-    def title(self) -> str:
-        return CHECKS[self.name]
-
-
-@dataclass
-class Report:
-    project: Path
-    checks: list[CheckResult]
-
-    @property
-    def passed(self) -> bool:
-        return all(check.status != FAILED for check in self.checks)
-
-    def findings(self) -> list[Finding]:
-        return [finding for check in self.checks for finding in check.findings]
-
-    def to_dict(self) -> dict:
-        return {
-            "project": str(self.project),
-            "passed": self.passed,
-            "checks": [
-                {
-                    "name": c.name,
-                    "title": c.title,
-                    "status": c.status,
-                    "seconds": round(c.seconds, 2),
-                    "detail": c.detail,
-                    "findings": [asdict(f) for f in c.findings],
-                    "warnings": [asdict(f) for f in c.warnings],
-                }
-                for c in self.checks
-            ],
-        }
-
-    def to_junit(self) -> str:
-        """JUnit XML: one test suite per check, one failing test case per finding."""
-        root = ET.Element(
-            "testsuites",
-            name="refarch validate",
-            tests=str(self._count_cases()),
-            failures=str(len(self.findings())),
-            time=f"{sum(c.seconds for c in self.checks):.2f}",
-        )
-        for check in self.checks:
-            suite = ET.SubElement(
-                root,
-                "testsuite",
-                name=check.name,
-                time=f"{check.seconds:.2f}",
-                tests=str(max(1, len(check.findings))),
-                failures=str(len(check.findings)),
-                skipped="1" if check.status == SKIPPED else "0",
-            )
-            if not check.findings:
-                case = ET.SubElement(
-                    suite,
-                    "testcase",
-                    classname=f"refarch.validate.{check.name}",
-                    name=check.title,
-                    time=f"{check.seconds:.2f}",
-                )
-                if check.status == SKIPPED:
-                    ET.SubElement(case, "skipped", message=check.detail)
-                elif check.status == FAILED:
-                    ET.SubElement(case, "failure", message=check.detail, type=check.name).text = check.detail
-                continue
-            for finding in check.findings:
-                case = ET.SubElement(
-                    suite,
-                    "testcase",
-                    classname=f"refarch.validate.{check.name}",
-                    name=f"{finding.location()} {finding.rule}",
-                )
-                failure = ET.SubElement(case, "failure", message=finding.message, type=finding.rule)
-                failure.text = "\n".join(
-                    f"{label}: {value}"
-                    for label, value in (
-                        ("stack", finding.stack),
-                        ("logical id", finding.logical_id),
-                        ("construct", finding.path),
-                        ("rule", finding.rule),
-                        ("message", finding.message),
-                        ("fix", finding.fix),
-                    )
-                    if value
-                )
-        ET.indent(root)
-        return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
-
-    def _count_cases(self) -> int:
-        return sum(max(1, len(check.findings)) for check in self.checks)
 
 
 # --------------------------------------------------------------------------- the project
@@ -211,18 +82,16 @@ def locate(path: Path) -> Project:
     if not root.is_dir():
         raise NotAProject(f"{path}: no such directory")
     expected = "a project rendered by `refarch new` (or cruft/cookiecutter from the refarch template)"
-    cruft = root / ".cruft.json"
     for required in (root / "app.py", root / "config"):
         if not required.exists():
             raise NotAProject(f"{path}: missing {required.name}; expected {expected}")
     try:
-        context = json.loads(cruft.read_text(encoding="utf-8"))["context"]["cookiecutter"] if cruft.exists() else None
-    except (ValueError, KeyError, TypeError) as problem:
-        raise NotAProject(f"{cruft}: not cruft provenance (no context.cookiecutter: {problem})") from None
+        answers = provenance.read(root).answers if (root / provenance.CRUFT_FILE).exists() else None
+    except provenance.ProvenanceError as problem:
+        raise NotAProject(str(problem)) from None
     environments = tuple(sorted(p.stem for p in (root / "config").glob("*.yaml") if _is_environment_file(p)))
     if not environments:
         raise NotAProject(f"{path}: config/ has no <environment>.yaml with account and region; expected {expected}")
-    answers = {k: v for k, v in context.items() if not k.startswith("_")} if context is not None else None
     return Project(root, answers, environments)
 
 
@@ -289,89 +158,6 @@ def synthesise(project: Project, outdir: Path, *, python: str, cfn_validator: bo
     ]
 
 
-@dataclass(frozen=True)
-class Stack:
-    display: str  # "Dev/Api": stage and stack id
-    name: str  # the CloudFormation stack name
-    region: str
-    template: Path
-    account: str = ""
-    artifact_id: str = ""
-    dependencies: tuple[str, ...] = ()  # artifact ids of the stacks (and assets) deployed before it
-
-
-class Assembly:
-    """The stacks of a cloud assembly and where each construct path ended up."""
-
-    def __init__(self, outdir: Path) -> None:
-        self.outdir = outdir
-        self.stacks: list[Stack] = []
-        self.logical_ids: dict[str, tuple[Stack, str]] = {}  # construct path -> (stack, logical id)
-        self.stack_paths: dict[str, Stack] = {}
-        self.acknowledgements: list[tuple[Stack, str, str, str]] = []  # (stack, path, finding id, reason)
-        self._read(outdir / "manifest.json")
-
-    def _read(self, manifest: Path) -> None:
-        """A manifest's stacks, then those of its nested assemblies (one per Stage)."""
-        artifacts = json.loads(manifest.read_text(encoding="utf-8")).get("artifacts", {})
-        for artifact_id, artifact in artifacts.items():
-            if artifact.get("type") == "cdk:cloud-assembly":
-                self._read(manifest.parent / artifact["properties"]["directoryName"] / "manifest.json")
-            if artifact.get("type") != "aws:cloudformation:stack":
-                continue
-            properties = artifact.get("properties", {})
-            account, region = artifact.get("environment", "aws://unknown/us-east-1").rsplit("/", 2)[-2:]
-            stack = Stack(
-                display=artifact.get("displayName", artifact_id),
-                name=properties.get("stackName", artifact_id),
-                region=region,
-                template=manifest.parent / properties["templateFile"],
-                account=account,
-                artifact_id=artifact_id,
-                dependencies=tuple(artifact.get("dependencies", ())),
-            )
-            self.stacks.append(stack)
-            self.stack_paths[stack.display] = stack
-            metadata = artifact.get("metadata", {})
-            if "additionalMetadataFile" in artifact:
-                metadata = json.loads((manifest.parent / artifact["additionalMetadataFile"]).read_text("utf-8"))
-            for path, entries in metadata.items():
-                for entry in entries:
-                    if entry.get("type") == "aws:cdk:logicalId":
-                        self.logical_ids[path.lstrip("/")] = (stack, entry["data"])
-                    elif entry.get("type") == "aws:cdk:acknowledged-rules":
-                        for finding_id, reason in entry["data"].items():
-                            self.acknowledgements.append((stack, path.lstrip("/"), finding_id, reason or ""))
-
-    def locate(self, construct_path: str) -> tuple[str, str]:
-        """(stack, logical id) of a construct path, as far as they can be told."""
-        for candidate in (construct_path, f"{construct_path}/Resource"):
-            if candidate in self.logical_ids:
-                stack, logical_id = self.logical_ids[candidate]
-                return stack.display, logical_id
-        parts = construct_path.split("/")
-        for end in range(len(parts), 0, -1):
-            prefix = "/".join(parts[:end])
-            if prefix in self.stack_paths:
-                return prefix, ""
-        return "", ""
-
-    def logical_id_paths(self, stack: Stack) -> dict[str, str]:
-        return {logical_id: path for path, (owner, logical_id) in self.logical_ids.items() if owner == stack}
-
-    def upstream(self, stack: Stack) -> list[Stack]:
-        """The stack and every stack deployed before it (its dependencies, transitively)."""
-        by_id = {s.artifact_id: s for s in self.stacks if s.template.parent == stack.template.parent}
-        found: dict[str, Stack] = {}
-        pending = [stack]
-        while pending:
-            current = pending.pop()
-            if current.artifact_id not in found:
-                found[current.artifact_id] = current
-                pending += [by_id[d] for d in current.dependencies if d in by_id]
-        return list(found.values())
-
-
 def _acknowledgement(construct_path: str, finding_id: str) -> str:
     """The call that accepts a finding, written beside the construct in its unit."""
     inside_stage = construct_path.split("/", 1)[-1].removesuffix("/Resource")
@@ -416,9 +202,7 @@ def policy_findings(assembly: Assembly) -> list[Finding]:
         for suppressed in plugin.get("suppressedViolations", []):
             if not str(suppressed.get("reason", "")).strip():
                 unexplained.add((suppressed.get("acknowledgedAt", ""), suppressed.get("acknowledgedId", "")))
-    unexplained |= {
-        (path, finding_id) for _, path, finding_id, reason in assembly.acknowledgements if not reason.strip()
-    }
+    unexplained |= {(ack.path, ack.finding) for ack in assembly.acknowledgements if not ack.reason.strip()}
     for path, finding_id in sorted(unexplained):
         stack, logical_id = assembly.locate(path)
         findings.append(
@@ -504,7 +288,7 @@ def principal_ordering_findings(assembly: Assembly) -> list[Finding]:
     may be a principal only if the same stack or a stack it depends on creates it, or if it is
     a CDK bootstrap role; an account, a service or a resource attribute is always fine.
     """
-    templates = {stack.template: json.loads(stack.template.read_text(encoding="utf-8")) for stack in assembly.stacks}
+    templates = {stack.template: stack.read_template() for stack in assembly.stacks}
     findings = []
     for stack in assembly.stacks:
         created = set().union(*(_named_roles(s, templates[s.template]) for s in assembly.upstream(stack)))
@@ -573,10 +357,6 @@ def lint_findings(*assemblies: Assembly) -> tuple[list[Finding], list[Finding]]:
                 ]
             )
     return findings, warnings
-
-
-def _import_cfn_lint() -> None:
-    import cfnlint.api  # noqa: F401
 
 
 def project_interpreter(root: Path) -> str:
@@ -651,66 +431,3 @@ def _failed_tests(junit: Path) -> list[Finding]:
             )
         )
     return findings
-
-
-# --------------------------------------------------------------------------- the run
-
-Progress = Callable[[str, CheckResult | None], None]
-
-
-def validate(
-    path: Path,
-    *,
-    tests: bool = True,
-    cfn_validator: bool = False,
-    python: str | None = None,
-    outdir: Path | None = None,
-    progress: Progress | None = None,
-) -> Report:
-    """Run every check on the project at `path`; raises CannotValidate before doing anything."""
-    project = locate(path)
-    if importlib.util.find_spec("cfnlint") is None:
-        raise CannotValidate("refarch validate needs cfn-lint: pip install 'refarch[validate]'")
-    python = python or project_interpreter(project.root)
-    check_interpreter(project, python, tests=tests)
-    outdir = (outdir or project.root / "cdk.out").resolve()
-    notify = progress or (lambda name, result: None)
-    results: list[CheckResult] = []
-
-    def run(name: str, action: Callable[[], tuple[list[Finding], str]], *, skip: str = "") -> CheckResult:
-        notify(name, None)
-        started = time.perf_counter()
-        if skip:
-            result = CheckResult(name, SKIPPED, detail=skip)
-        else:
-            findings, detail, *warnings = action()
-            result = CheckResult(
-                name, FAILED if findings else PASSED, time.perf_counter() - started, findings, detail, *warnings
-            )
-        results.append(result)
-        notify(name, result)
-        return result
-
-    no_provenance = "" if project.answers is not None else "no .cruft.json (rendered by plain cookiecutter)"
-    run("answers", lambda: (check_answers(project), ""), skip=no_provenance)
-    # Importing cfn-lint takes seconds: do it while the child process synthesises.
-    threading.Thread(target=_import_cfn_lint, daemon=True).start()
-    synth = run(
-        "synth",
-        lambda: (
-            synthesise(project, outdir, python=python, cfn_validator=cfn_validator),
-            "CloudFormation validator " + ("on" if cfn_validator else "off; cfn-lint runs"),
-        ),
-    )
-    no_assembly = "" if synth.status == PASSED else "synthesis failed"
-    assembly = Assembly(outdir) if not no_assembly else None
-    run("principals", lambda: (principal_ordering_findings(assembly), ""), skip=no_assembly)
-    run("cdk-nag", lambda: (policy_findings(assembly), ""), skip=no_assembly)
-
-    def lint() -> tuple[list[Finding], str, list[Finding]]:
-        findings, warnings = lint_findings(assembly)
-        return findings, f"{len(assembly.stacks)} templates, {len(warnings)} warnings", warnings
-
-    run("cfn-lint", lint, skip=no_assembly)
-    run("tests", lambda: (run_project_tests(project, python=python), ""), skip="" if tests else "--no-tests")
-    return Report(project.root, results)
