@@ -1,8 +1,8 @@
 """`refarch validate`: check a generated project the way CI should, and say what to fix.
 
 Checks, in order: the answers recorded in .cruft.json still satisfy the spec; every
-environment synthesises; every role a resource or trust policy names is created before
-its stack deploys; cdk-nag reports no unacknowledged finding and every
+environment synthesises; every role a resource or trust policy names, or a resource is
+given by ARN, is created before its stack deploys; cdk-nag reports no unacknowledged finding and every
 acknowledgement has a reason; cfn-lint reports no error; the project's own tests pass.
 Findings name the stack, the logical id, the rule and, where known, the fix.
 
@@ -40,7 +40,7 @@ CFN_VALIDATOR = "CloudFormation Validate"  # the plugin name aws-cdk-lib's bundl
 CHECKS = {
     "answers": "answers in .cruft.json satisfy the spec",
     "synth": "every environment synthesises",
-    "principals": "every role a resource or trust policy names exists before its stack deploys",
+    "principals": "every role a policy names or a resource is given exists before its stack deploys",
     "cdk-nag": "no unacknowledged finding, every acknowledgement has a reason",
     "cfn-lint": "no errors in the templates",
     "tests": "the project's own tests pass",
@@ -298,6 +298,11 @@ class Stack:
     account: str = ""
     artifact_id: str = ""
     dependencies: tuple[str, ...] = ()  # artifact ids of the stacks (and assets) deployed before it
+    with_bootstrap: bool = False  # the project's `make bootstrap` deploys it, before anything else
+
+
+# Stack metadata the project's stage.py writes on a stack that `make bootstrap` deploys.
+DEPLOYED_WITH_BOOTSTRAP = "deployed-with-bootstrap"
 
 
 class Assembly:
@@ -321,6 +326,9 @@ class Assembly:
                 continue
             properties = artifact.get("properties", {})
             account, region = artifact.get("environment", "aws://unknown/us-east-1").rsplit("/", 2)[-2:]
+            metadata = artifact.get("metadata", {})
+            if "additionalMetadataFile" in artifact:
+                metadata = json.loads((manifest.parent / artifact["additionalMetadataFile"]).read_text("utf-8"))
             stack = Stack(
                 display=artifact.get("displayName", artifact_id),
                 name=properties.get("stackName", artifact_id),
@@ -329,12 +337,12 @@ class Assembly:
                 account=account,
                 artifact_id=artifact_id,
                 dependencies=tuple(artifact.get("dependencies", ())),
+                with_bootstrap=any(
+                    entry.get("type") == DEPLOYED_WITH_BOOTSTRAP for entries in metadata.values() for entry in entries
+                ),
             )
             self.stacks.append(stack)
             self.stack_paths[stack.display] = stack
-            metadata = artifact.get("metadata", {})
-            if "additionalMetadataFile" in artifact:
-                metadata = json.loads((manifest.parent / artifact["additionalMetadataFile"]).read_text("utf-8"))
             for path, entries in metadata.items():
                 for entry in entries:
                     if entry.get("type") == "aws:cdk:logicalId":
@@ -438,7 +446,7 @@ def policy_findings(assembly: Assembly) -> list[Finding]:
 BOOTSTRAP_ROLE = re.compile(r":role/cdk-[a-z0-9]+-(deploy|file-publishing|image-publishing|lookup|cfn-exec)-role-")
 PRINCIPAL_FIX = (
     "name the role's account as the principal and match the role with an aws:PrincipalArn condition, "
-    "or create the role in this stack or in one it depends on"
+    "or create the role in this stack, in one it depends on, or in one `make bootstrap` deploys"
 )
 
 
@@ -496,20 +504,33 @@ def _named_roles(stack: Stack, template: dict) -> set[str]:
     }
 
 
-def principal_ordering_findings(assembly: Assembly) -> list[Finding]:
-    """Roles named in resource or trust policies that do not exist yet when their stack deploys.
+def _role_arns(node: object) -> list[object]:
+    """Values under every RoleArn key: the roles a resource is given, such as a pipeline action's."""
+    if isinstance(node, list):
+        return [value for item in node for value in _role_arns(item)]
+    if not isinstance(node, dict):
+        return []
+    return [v for key, value in node.items() for v in ([value] if key == "RoleArn" else _role_arns(value))]
 
-    KMS, S3, IAM and most services reject a policy whose principal does not exist. A role ARN
-    may be a principal only if the same stack or a stack it depends on creates it, or if it is
-    a CDK bootstrap role; an account, a service or a resource attribute is always fine.
+
+def principal_ordering_findings(assembly: Assembly) -> list[Finding]:
+    """Roles named in resource or trust policies, or given by ARN, that do not exist yet when their stack deploys.
+
+    KMS, S3, IAM and most services reject a policy whose principal does not exist, and CodePipeline
+    checks at CreatePipeline that it can assume each action's role. A role ARN may be named only if
+    the same stack or a stack it depends on creates it, if a stack the project's `make bootstrap`
+    deploys creates it, or if it is a CDK bootstrap role; an account, a service or a resource
+    attribute is always fine.
     """
     templates = {stack.template: json.loads(stack.template.read_text(encoding="utf-8")) for stack in assembly.stacks}
+    bootstrapped = set().union(*(_named_roles(s, templates[s.template]) for s in assembly.stacks if s.with_bootstrap))
     findings = []
     for stack in assembly.stacks:
-        created = set().union(*(_named_roles(s, templates[s.template]) for s in assembly.upstream(stack)))
+        created = bootstrapped.union(*(_named_roles(s, templates[s.template]) for s in assembly.upstream(stack)))
         paths = assembly.logical_id_paths(stack)
         for logical_id, resource in templates[stack.template].get("Resources", {}).items():
-            for principal in _principals(resource.get("Properties", {})):
+            properties = resource.get("Properties", {})
+            for principal in _principals(properties) + _role_arns(properties):
                 arn = _deployed_string(principal, stack.account)
                 if arn is None or ":role/" not in arn or BOOTSTRAP_ROLE.search(arn):
                     continue
@@ -518,8 +539,9 @@ def principal_ordering_findings(assembly: Assembly) -> list[Finding]:
                         Finding(
                             "principals",
                             "principal-created-later",
-                            f"{resource.get('Type')} names {arn} as a principal, but neither {stack.display} nor a "
-                            "stack it depends on creates that role, so the policy is rejected when the stack deploys",
+                            f"{resource.get('Type')} names {arn}, but neither {stack.display}, nor a stack it "
+                            "depends on, nor one `make bootstrap` deploys creates that role, so the stack fails "
+                            "to deploy",
                             stack.display,
                             logical_id,
                             paths.get(logical_id, ""),

@@ -216,6 +216,55 @@ def test_codedeploy_is_started_from_the_pipeline_with_each_environments_deploy_r
             assert providers[-1] == "CodeBuild" and "CodeDeployToECS" not in providers
 
 
+def _deployed(value, environment):
+    """A policy resource as deployed in `environment` (partition, region and account filled in)."""
+    if isinstance(value, str):
+        return value
+    separator, parts = value["Fn::Join"]
+    pseudo = {"AWS::Partition": "aws", "AWS::Region": environment.region, "AWS::AccountId": environment.account}
+    return separator.join(part if isinstance(part, str) else pseudo[part["Ref"]] for part in parts)
+
+
+@pytest.mark.skipif(STRATEGY != "codedeploy-blue-green", reason="no CodeDeploy action")
+@pytest.mark.parametrize("environment", ENVIRONMENTS, ids=lambda e: e.name)
+def test_each_deploy_role_exists_before_the_pipeline_and_names_its_services_resources(dev, prod, environment):
+    """The role lives in a stack of its own (deployed by `make bootstrap`), trusts the tooling account, and
+    its policies name by ARN the application, group and task roles the Service stack creates later."""
+    templates = {"dev": dev, "prod": prod}[environment.name]
+    name = environment.stack_name("service")
+    assert templates.raw("PipelineAccess")["Resources"], "no PipelineAccess stack"
+    (role,) = templates["PipelineAccess"].find_resources(
+        "AWS::IAM::Role", {"Properties": {"RoleName": f"{name}-pipeline-deploy"}}
+    ).values()
+    (trust,) = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+    assert _deployed(trust["Principal"]["AWS"], environment) == f"arn:aws:iam::{TOOLING.account}:root"
+    trusted_elsewhere = [r for r in templates["Service"].find_resources("AWS::IAM::Role").values()
+                         if r["Properties"].get("RoleName") == f"{name}-pipeline-deploy"]
+    assert trusted_elsewhere == []
+    granted = {
+        action: {_deployed(r, environment) for r in _as_list(statement["Resource"])}
+        for statement in _statements(templates["PipelineAccess"], "PipelineDeployRole")
+        for action in _as_list(statement["Action"])
+    }
+    service = templates.raw("Service")["Resources"]
+    roles = {r["Properties"]["RoleName"] for r in service.values() if r["Type"] == "AWS::IAM::Role"
+             and isinstance(r["Properties"].get("RoleName"), str)}
+    (task,) = [r["Properties"] for r in service.values() if r["Type"] == "AWS::ECS::TaskDefinition"]
+    passed = {
+        service[task[key]["Fn::GetAtt"][0]]["Properties"]["RoleName"] for key in ("TaskRoleArn", "ExecutionRoleArn")
+    }
+    assert passed <= roles
+    assert granted["iam:PassRole"] == {f"arn:aws:iam::{environment.account}:role/{role}" for role in passed}
+    (application,) = [r["Properties"] for r in service.values() if r["Type"] == "AWS::CodeDeploy::Application"]
+    (group,) = [r["Properties"] for r in service.values() if r["Type"] == "AWS::CodeDeploy::DeploymentGroup"]
+    codedeploy = f"arn:aws:codedeploy:{environment.region}:{environment.account}"
+    assert {
+        f"{codedeploy}:application:{application['ApplicationName']}",
+        f"{codedeploy}:deploymentgroup:{application['ApplicationName']}/{group['DeploymentGroupName']}",
+        f"{codedeploy}:deploymentconfig:{group['DeploymentConfigName']}",
+    } == granted["codedeploy:CreateDeployment"]
+
+
 # --------------------------------------------------------------------------- step 16: pipeline
 
 

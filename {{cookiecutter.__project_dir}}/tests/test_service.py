@@ -153,11 +153,16 @@ def test_rate_limits_count_per_user_token_and_per_ip_only_without_one(dev):
     (acl,) = _resources(dev, "AWS::WAFv2::WebACL").values()
     rules = {rule["Name"]: rule["Statement"]["RateBasedStatement"] for rule in acl["Properties"]["Rules"]
              if "RateBasedStatement" in rule["Statement"]}
-    forwarded = set(call("recommendations.js", "request", {
+    headers = call("recommendations.js", "request", {
         "args": {}, "env": {"REST_API_STAGE": "v1"}, "stash": {"owner": "u"},
         "identity": {"sub": "u", "claims": {"sub": "u"}}, "request": {"headers": {"authorization": "token"}},
-    })["params"]["headers"]) - {"accept"}
-    assert forwarded == {USER_TOKEN_HEADER}
+    })["params"]["headers"]
+    assert set(headers) - {"accept", "user-agent"} == {USER_TOKEN_HEADER}
+    # The common rule set's NoUserAgent_HEADER rule blocks a request without one (it is not excluded).
+    assert headers["user-agent"].strip()
+    (common,) = [r for r in acl["Properties"]["Rules"] if r["Name"] == "AWSManagedRulesCommonRuleSet"]
+    excluded = common["Statement"]["ManagedRuleGroupStatement"].get("RuleActionOverrides", [])
+    assert "NoUserAgent_HEADER" not in {o["Name"] for o in excluded}
 
     per_user, per_ip = rules["RateLimitPerUser"], rules["RateLimitPerIp"]
     assert per_user["AggregateKeyType"] == "CUSTOM_KEYS"
@@ -222,6 +227,19 @@ def test_tasks_run_privately_over_every_zone_with_a_circuit_breaker(dev):
     else:
         assert properties["DeploymentController"]["Type"] == "CODE_DEPLOY"
     assert properties["LoadBalancers"][0]["ContainerName"] == "app"
+
+
+def test_tasks_roles_have_fixed_names_and_no_other_account_may_assume_a_role_here(dev, prod):
+    """The pipeline's deploy role (a stack `make bootstrap` deploys) passes these roles by name."""
+    for env, name in ((dev, "dev"), (prod, "prod")):
+        resources = env.raw("Service")["Resources"]
+        (task,) = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::ECS::TaskDefinition"]
+        names = [resources[task[key]["Fn::GetAtt"][0]]["Properties"].get("RoleName")
+                 for key in ("TaskRoleArn", "ExecutionRoleArn")]
+        assert names == [f"{{ cookiecutter.project_slug }}-{name}-service-{role}" for role in ("task", "execution")]
+        for role in env["Service"].find_resources("AWS::IAM::Role").values():
+            for statement in role["Properties"]["AssumeRolePolicyDocument"]["Statement"]:
+                assert set(statement["Principal"]) == {"Service"}, statement
 
 
 def test_container_is_healthy_read_only_and_configured_for_the_table(dev):

@@ -97,21 +97,6 @@ def _delivery_acknowledgements() -> tuple[Acknowledgement, ...]:
         if environment.section("delivery").get("approval")
     ]
 {%- endif %}
-{%- if cookiecutter.deployment == "codedeploy-blue-green" %}
-    bucket = tooling.section("delivery")["artifact_bucket"]
-    entries += [
-        Acknowledgement(
-            "Service/Service/BlueGreen/PipelineDeployRole",
-            f"AwsSolutions::AwsSolutions-IAM5[Resource::arn:aws:s3:::{bucket}/*]",
-            "CodeDeploy reads the revision the pipeline wrote into its artifact bucket in the tooling account",
-        ),
-        Acknowledgement(
-            "Service/Service/BlueGreen/PipelineDeployRole",
-            f"AwsSolutions::AwsSolutions-IAM5[Resource::arn:aws:kms:{region}:{account}:key/*]",
-            "Decrypting pipeline artifacts through S3 only (kms:ViaService); the key lives in the tooling account",
-        ),
-    ]
-{%- endif %}
     return tuple(entries)
 {%- endif %}
 
@@ -298,18 +283,6 @@ LEDGER: tuple[Acknowledgement, ...] = (
         "AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/"
         "AmazonECSInfrastructureRolePolicyForLoadBalancers]",
         "ECS blue/green swaps target groups with the AWS managed policy made for that infrastructure role",
-    ),
-{%- endif %}
-{%- if cookiecutter.__delivery == "yes" and cookiecutter.deployment == "codedeploy-blue-green" %}
-    Acknowledgement(
-        "Service/Service/BlueGreen/DeploymentGroup/ServiceRole",
-        "AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AWSCodeDeployRoleForECS]",
-        "CodeDeploy's ECS blue/green role uses the AWS managed policy maintained for exactly that service",
-    ),
-    Acknowledgement(
-        "Service/Service/BlueGreen/PipelineDeployRole",
-        "AwsSolutions::AwsSolutions-IAM5[Resource::*]",
-        "ecs:RegisterTaskDefinition and DescribeTaskDefinition have no resource-level permissions",
     ),
 {%- endif %}
     Acknowledgement(

@@ -43,9 +43,15 @@ from {{ cookiecutter.package_name }}.network.infrastructure import Network
 {%- if cookiecutter.__search == "yes" %}
 from {{ cookiecutter.package_name }}.search.infrastructure import Search
 {%- endif %}
-{%- if cookiecutter.__service == "yes" %}
-from {{ cookiecutter.package_name }}.service.infrastructure import Service
+{%- if cookiecutter.__codedeploy_blue_green == "yes" %}
+from {{ cookiecutter.package_name }}.service.codedeploy import PipelineDeployRole
 {%- endif %}
+{%- if cookiecutter.__service == "yes" %}
+from {{ cookiecutter.package_name }}.service.infrastructure import Service, task_role_names
+{%- endif %}
+
+# Stack metadata: `make bootstrap` deploys the stack, before anything else in any environment.
+DEPLOYED_WITH_BOOTSTRAP = "deployed-with-bootstrap"
 
 
 class ApplicationStage(cdk.Stage):
@@ -134,6 +140,23 @@ class ApplicationStage(cdk.Stage):
         self.service.add_log_router(config)
         self.lake.grant_log_delivery(self.service.task_role)
 {%- endif %}
+{%- endif %}
+{%- if cookiecutter.__codedeploy_blue_green == "yes" %}
+
+        # The pipeline's CodeDeploy action role: CodePipeline checks at CreatePipeline that it can assume
+        # it, so it exists before the pipeline, with `make bootstrap`, and names the service's resources.
+        access_stack = self._stack("PipelineAccess", config, "pipeline-access")
+        access_stack.node.add_metadata(DEPLOYED_WITH_BOOTSTRAP, True)
+        delivery = config.section("delivery")
+        self.pipeline_deploy_role = PipelineDeployRole(
+            access_stack,
+            "PipelineDeployRole",
+            service_name=config.stack_name("service"),
+            tooling_account=delivery["tooling_account"],
+            tooling_region=delivery["tooling_region"],
+            artifact_bucket=delivery["artifact_bucket"],
+            passed_roles=task_role_names(config.stack_name("service")),
+        )
 {%- endif %}
 {%- if cookiecutter.__delivery == "yes" %}
 

@@ -271,11 +271,11 @@ class Delivery(Construct):
 class _CodeDeployEcsDeployAction(actions.CodeDeployEcsDeployAction):
     """CodeDeploy's ECS action, with the artifact grant made to the role's account, not to the role.
 
-    The action's role is created by the environment's Service stack, which this pipeline deploys
-    after the Delivery stack exists. KMS and S3 reject a policy that names a role that does not exist
-    yet, so the bucket and key policies name the role's account and match the role by its ARN
-    (`aws:PrincipalArn`), which needs no role to exist. In the tooling account itself the role's own
-    policy is enough, as for CDK's grant.
+    The action's role lives in the environment's account, in a stack `make bootstrap` deploys. The
+    bucket and key policies name the role's account and match the role by its ARN (`aws:PrincipalArn`),
+    so they hold whether or not that role exists when Delivery deploys, and survive its re-creation
+    (KMS and S3 turn a named role into an id that a new role of the same name does not match). In the
+    tooling account itself the role's own policy is enough, as for CDK's grant.
     """
 
     def _bound(self, scope, stage, *, bucket: s3.IBucket, role: iam.IRole) -> codepipeline.ActionConfig:

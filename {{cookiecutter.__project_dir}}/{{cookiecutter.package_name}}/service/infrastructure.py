@@ -57,6 +57,11 @@ HTTPS = 443
 UNTAGGABLE_TYPES = ("AWS::ElasticLoadBalancingV2::Listener", "AWS::ApplicationAutoScaling::ScalableTarget")
 
 
+def task_role_names(service_name: str) -> tuple[str, str]:
+    """The fixed names of the tasks' role and execution role, which a deploy role may pass to ECS."""
+    return f"{service_name}-task", f"{service_name}-execution"
+
+
 class Service(Construct):
     """The Fargate service and everything in front of it.
 
@@ -118,6 +123,12 @@ class Service(Construct):
             ),
         )
         self.task_role = self.task_definition.task_role
+        for role, role_name in zip(
+            (self.task_role, self.task_definition.obtain_execution_role()),
+            task_role_names(config.stack_name("service")),
+            strict=True,
+        ):
+            role.node.default_child.role_name = role_name
         environment = {
             "TABLE_NAME": table.table_name,
             "AWS_DEFAULT_REGION": cdk.Stack.of(self).region,
@@ -207,8 +218,7 @@ class Service(Construct):
         )
 {%- if cookiecutter.__delivery == "yes" and cookiecutter.deployment == "codedeploy-blue-green" %}
         self.blue_green = BlueGreenDeployment(
-            self, "BlueGreen", config=config, service=self.fargate_service,
-            task_definition=self.task_definition, front_door=self.front_door,
+            self, "BlueGreen", config=config, service=self.fargate_service, front_door=self.front_door,
         )
 {%- endif %}
 
