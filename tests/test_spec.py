@@ -164,5 +164,8 @@ def test_disabled_paths_follow_the_component_map():
                                                                             "warehouse": "provisioned"}))
     # The default (full) project drops only the alternatives to its chosen values.
     assert spec.disabled_paths(answers.resolve({})) == [
-        "modern_app/delivery/source_codeconnections.py", "modern_app/search/zero_etl.py", "modern_app/service/alb.py",
+        "modern_app/delivery/source_codeconnections.py",
+        "modern_app/search/zero_etl.py",
+        "modern_app/service/ecs_blue_green.py",
+        "modern_app/service/front_door_alb.py",
     ]

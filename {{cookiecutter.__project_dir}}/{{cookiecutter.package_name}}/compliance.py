@@ -13,7 +13,7 @@ import aws_cdk as cdk
 import cdk_nag
 from constructs import IConstruct
 
-from {{ cookiecutter.package_name }}.config import {% if cookiecutter.__delivery == "yes" %}ENVIRONMENT_NAMES, {% endif %}PROJECT_SLUG{% if cookiecutter.__delivery == "yes" %}, load_environments{% endif %}
+from {{ cookiecutter.package_name }}.config import PROJECT_SLUG
 
 
 @dataclass(frozen=True)
@@ -39,65 +39,6 @@ _FIREHOSE_TO_LAKE = (
     ("Action::kms:ReEncrypt*", "the L2 key grant to Firehose re-encrypts with the one lake key only"),
 )
 _LAKE_STREAMS = ("LogDelivery",{% if cookiecutter.engagement != "none" %} "MessagingEvents",{% endif %})
-{%- endif %}
-{%- if cookiecutter.__delivery == "yes" %}
-
-
-def _delivery_acknowledgements() -> tuple[Acknowledgement, ...]:
-    """What CDK itself grants the pipeline's roles, with the tooling account and region from config."""
-    tooling = next(e for e in load_environments() if e.section("delivery").get("pipeline"))
-    region, account = tooling.region, tooling.account
-    artifact_grants = (
-        "Action::s3:Abort*", "Action::s3:DeleteObject*", "Action::s3:GetBucket*", "Action::s3:GetObject*",
-        "Action::s3:List*", "Resource::<DeliveryArtifactsAC79D864.Arn>/*", "Action::kms:GenerateDataKey*",
-        "Action::kms:ReEncrypt*",
-    )
-    projects = {"Build": "DeliveryBuildD765F282"} | {
-        f"Deploy{name.capitalize()}": logical_id
-        for name, logical_id in (("dev", "DeliveryDeployDev8FAD7258"), ("prod", "DeliveryDeployProd83C531D4"))
-        if name in ENVIRONMENT_NAMES
-    }
-    roles = [f"Delivery/Delivery/{project}/Role" for project in projects] + [
-        "Delivery/Delivery/Pipeline/Role",
-        "Delivery/Delivery/Pipeline/Source/{{ "CodeCommit" if cookiecutter.source == "codecommit" else "CodeConnections" }}/CodePipelineActionRole",
-    ]
-    entries = [
-        Acknowledgement(role, f"AwsSolutions::AwsSolutions-IAM5[{finding}]",
-                        "CDK's artifact grant: objects under the pipeline's own bucket, encrypted with its own key")
-        for role in roles
-        for finding in artifact_grants
-    ]
-    for project, logical_id in projects.items():
-        entries += [
-            Acknowledgement(
-                f"Delivery/Delivery/{project}/Role",
-                f"AwsSolutions::AwsSolutions-IAM5[Resource::arn:aws:logs:{region}:{account}:log-group:"
-                f"/aws/codebuild/<{logical_id}>:*]",
-                "CodeBuild's default log streams: scoped to the log group named after this project",
-            ),
-            Acknowledgement(
-                f"Delivery/Delivery/{project}/Role",
-                f"AwsSolutions::AwsSolutions-IAM5[Resource::arn:aws:codebuild:{region}:{account}:"
-                f"report-group/<{logical_id}>-*]",
-                "CodeBuild test reports: scoped to the report groups named after this project",
-            ),
-        ]
-    entries.append(Acknowledgement(
-        "Delivery/Delivery/Build/Role", "AwsSolutions::AwsSolutions-IAM5[Resource::*]",
-        "ecr:GetAuthorizationToken has no resource-level permissions; pushes stay scoped to the repository",
-    ))
-{%- if cookiecutter.notification_email %}
-    entries += [
-        Acknowledgement(
-            f"Delivery/Delivery/Pipeline/Deploy{environment.stage_id}/Approve/CodePipelineActionRole",
-            "AwsSolutions::AwsSolutions-IAM5[Action::kms:GenerateDataKey*]",
-            "The approval action publishes to the notification topic, which its key encrypts",
-        )
-        for environment in load_environments()
-        if environment.section("delivery").get("approval")
-    ]
-{%- endif %}
-    return tuple(entries)
 {%- endif %}
 
 
@@ -245,59 +186,6 @@ LEDGER: tuple[Acknowledgement, ...] = (
     ),
 {%- endif %}
 {%- if cookiecutter.__service == "yes" %}
-    Acknowledgement(
-        "Service/Service/Api/RestApi",
-        "AwsSolutions::AwsSolutions-COG4",
-        "Methods use IAM (SigV4) authorization: AppSync's HTTP resolver and identity-pool users sign their calls",
-    ),
-{%- if cookiecutter.__waf == "no" %}
-    Acknowledgement(
-        "Service/Service/Api/RestApi",
-        "AwsSolutions::AwsSolutions-APIG3",
-        "The project was generated with api_waf=no: IAM authorization and stage throttling guard the API instead",
-    ),
-{%- endif %}
-    Acknowledgement(
-        "Service/Service/Api/RestApi/CloudWatchRole",
-        "AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
-        "AmazonAPIGatewayPushToCloudWatchLogs]",
-        "API Gateway's account-level logging role uses the AWS managed policy made for exactly that purpose",
-    ),
-    Acknowledgement(
-        "Service/Service/FrontDoor/LoadBalancer",
-        "AwsSolutions::AwsSolutions-ELB2",
-{%- if cookiecutter.vpc_link == "v1-nlb" %}
-        "NLB access logs exist for TLS listeners only; API Gateway access logs record every request it forwards",
-{%- else %}
-        "The internal ALB is reached only through the VPC link; API Gateway access logs record every request",
-{%- endif %}
-    ),
-    Acknowledgement(
-        "Service/Service/TaskDefinition/Resource",
-        "AwsSolutions::AwsSolutions-ECS2",
-        "Environment variables carry only non-secret settings: table name, DAX endpoint, port and log level",
-    ),
-{%- if cookiecutter.__delivery == "yes" and cookiecutter.deployment == "ecs-blue-green" %}
-    Acknowledgement(
-        "Service/Service/FargateService/AlternateTargetRole",
-        "AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/"
-        "AmazonECSInfrastructureRolePolicyForLoadBalancers]",
-        "ECS blue/green swaps target groups with the AWS managed policy made for that infrastructure role",
-    ),
-{%- endif %}
-    Acknowledgement(
-        "Service/Service/TaskDefinition/ExecutionRole/DefaultPolicy",
-        "AwsSolutions::AwsSolutions-IAM5[Resource::*]",
-        "ecr:GetAuthorizationToken has no resource-level permissions; image pulls stay scoped to the repository",
-    ),
-{%- if cookiecutter.__lake == "yes" %}
-    Acknowledgement(
-        "Service/Service/TaskDefinition/ExecutionRole/DefaultPolicy",
-        "AwsSolutions::AwsSolutions-IAM5[Resource::arn:aws:ecr:*:*:repository/aws-for-fluent-bit]",
-        "the FireLens router image is pulled from the AWS-owned aws-for-fluent-bit repository, "
-        "whose account differs by region",
-    ),
-{%- endif %}
 {%- for env, account, region in (("dev", cookiecutter.dev_account_id, cookiecutter.dev_region),
                                  ("prod", cookiecutter.prod_account_id, cookiecutter.prod_region)) %}
 {%- for method in ("GET", "PUT", "DELETE") %}
@@ -313,7 +201,7 @@ LEDGER: tuple[Acknowledgement, ...] = (
 {%- endfor %}
 {%- endfor %}
 {%- endif %}
-){% if cookiecutter.__delivery == "yes" %} + _delivery_acknowledgements(){% endif %}
+)
 
 
 def acknowledge(construct: IConstruct, finding: str, reason: str) -> None:

@@ -9,7 +9,7 @@ can assume every action's role.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_cloudwatch as cloudwatch
@@ -19,10 +19,39 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from {{ cookiecutter.package_name }} import compliance
-from {{ cookiecutter.package_name }}.config import EnvironmentConfig
+from {{ cookiecutter.package_name }}.service import deployment
+from {{ cookiecutter.package_name }}.service.front_door import FrontDoor
+from {{ cookiecutter.package_name }}.service.settings import ServiceSettings, task_role_names
 
 # An NLB shifts traffic all at once only; behind an ALB a canary takes 10% first.
 DEPLOYMENT_CONFIG = codedeploy.EcsDeploymentConfig.{{ "ALL_AT_ONCE" if cookiecutter.vpc_link == "v1-nlb" else "CANARY_10_PERCENT_5_MINUTES" }}
+
+
+class Deployment(deployment.Deployment):
+    """The CodeDeploy controller: CloudFormation creates the service, CodeDeploy shifts every update."""
+
+    test_listener = True
+
+    def service_options(self) -> dict[str, Any]:
+        return {"deployment_controller": ecs.DeploymentController(type=ecs.DeploymentControllerType.CODE_DEPLOY)}
+
+    def attach(
+        self,
+        scope: Construct,
+        *,
+        name: str,
+        service: ecs.FargateService,
+        front_door: FrontDoor,
+        settings: ServiceSettings,
+    ) -> None:
+        BlueGreenDeployment(
+            scope,
+            "BlueGreen",
+            name=name,
+            service=service,
+            front_door=front_door,
+            termination_wait=cdk.Duration.minutes(settings.termination_wait_minutes),
+        )
 
 
 class BlueGreenDeployment(Construct):
@@ -31,13 +60,12 @@ class BlueGreenDeployment(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        config: EnvironmentConfig,
+        name: str,
         service: ecs.FargateService,
-        front_door,
+        front_door: FrontDoor,
+        termination_wait: cdk.Duration,
     ) -> None:
         super().__init__(scope, construct_id)
-        delivery = config.section("delivery")
-        name = config.stack_name("service")
         self.alarms = [
             cloudwatch.Alarm(
                 self,
@@ -63,7 +91,7 @@ class BlueGreenDeployment(Construct):
                 green_target_group=front_door.green_target_group,
                 listener=front_door.listener,
                 test_listener=front_door.test_listener,
-                termination_wait_time=cdk.Duration.minutes(int(delivery.get("termination_wait_minutes", 5))),
+                termination_wait_time=termination_wait,
             ),
             deployment_config=DEPLOYMENT_CONFIG,
             alarms=self.alarms,
@@ -82,8 +110,8 @@ class PipelineDeployRole(Construct):
     """The role the pipeline's CodeDeploy action assumes in one environment, named `<service>-pipeline-deploy`.
 
     Its stack deploys with `make bootstrap`, before the pipeline and before the Service stack: the
-    policies name the service's application, deployment group and task roles (`passed_roles`) by
-    their fixed names, which exist once the pipeline has deployed the Service stack.
+    policies name the service's application, deployment group and task roles by their fixed names,
+    which exist once the pipeline has deployed the Service stack.
     """
 
     def __init__(
@@ -95,7 +123,6 @@ class PipelineDeployRole(Construct):
         tooling_account: str,
         tooling_region: str,
         artifact_bucket: str,
-        passed_roles: Sequence[str],
     ) -> None:
         super().__init__(scope, construct_id)
         stack = cdk.Stack.of(self)
@@ -144,7 +171,7 @@ class PipelineDeployRole(Construct):
                 actions=["iam:PassRole"],
                 resources=[
                     stack.format_arn(service="iam", region="", resource="role", resource_name=name)
-                    for name in passed_roles
+                    for name in task_role_names(service_name)
                 ],
             )
         )
