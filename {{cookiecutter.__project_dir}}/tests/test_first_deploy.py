@@ -77,6 +77,9 @@ def test_bootstrap_deploys_the_stacks_marked_for_it_which_deploy_and_destroy_lea
     """What must exist before the pipeline (its action roles) deploys right after `cdk bootstrap`."""
     stacks = assembly.get_nested_assembly(f"assembly-{environment.stage_id}").stacks
     marked = [s.hierarchical_id for s in stacks if s.find_metadata_by_type(DEPLOYED_WITH_BOOTSTRAP)]
+    for stack in stacks:  # deployed alone: `cdk deploy` would first deploy what it depends on
+        if stack.hierarchical_id in marked:
+            assert [d.id for d in stack.dependencies if not d.id.endswith(".assets")] == [], stack.hierarchical_id
     recipe = dry_run(["bootstrap", f"ENV={environment.name}"])
     assert re.findall(r'cdk@2 deploy "([^"]+)"', recipe) == marked
     assert recipe.index("scripts.bootstrap_environment") < recipe.index("cdk@2 deploy") if marked else True
