@@ -12,6 +12,9 @@ from pathlib import Path
 
 from generator.errors import RefarchError
 
+# Stack metadata the project's stage.py writes on a stack that `make bootstrap` deploys.
+DEPLOYED_WITH_BOOTSTRAP = "deployed-with-bootstrap"
+
 
 class AssemblyError(RefarchError):
     """A manifest or template of the cloud assembly cannot be read."""
@@ -27,6 +30,7 @@ class Stack:
     artifact_id: str = ""
     dependencies: tuple[str, ...] = ()  # artifact ids of the stacks (and assets) deployed before it
     stage: str = ""  # the Stage's name, e.g. "Dev"; empty for a stack outside any Stage
+    with_bootstrap: bool = False  # the project's `make bootstrap` deploys it, before anything else
 
     @property
     def id(self) -> str:
@@ -86,6 +90,9 @@ class Assembly:
     def _add_stack(self, directory: Path, artifact_id: str, artifact: dict, stage: str) -> None:
         properties = artifact.get("properties", {})
         account, region = artifact.get("environment", "aws://unknown/us-east-1").rsplit("/", 2)[-2:]
+        metadata = artifact.get("metadata", {})
+        if "additionalMetadataFile" in artifact:
+            metadata = _load(directory / artifact["additionalMetadataFile"])
         stack = Stack(
             display=artifact.get("displayName", artifact_id),
             name=properties.get("stackName", artifact_id),
@@ -95,12 +102,12 @@ class Assembly:
             artifact_id=artifact_id,
             dependencies=tuple(artifact.get("dependencies", ())),
             stage=stage,
+            with_bootstrap=any(
+                entry.get("type") == DEPLOYED_WITH_BOOTSTRAP for entries in metadata.values() for entry in entries
+            ),
         )
         self.stacks.append(stack)
         self.stack_paths[stack.display] = stack
-        metadata = artifact.get("metadata", {})
-        if "additionalMetadataFile" in artifact:
-            metadata = _load(directory / artifact["additionalMetadataFile"])
         for path, entries in metadata.items():
             for entry in entries:
                 if entry.get("type") == "aws:cdk:logicalId":

@@ -898,7 +898,7 @@ COMPONENTS: tuple[Component, ...] = (
         "service",
         (9, 10),
         enabled_when=_SERVICE + (on("vpc_link", "v1-nlb"),),
-        paths=("{package}/service/nlb.py",),
+        paths=("{package}/service/front_door_nlb.py",),
         tests=("tests/test_service.py",),
     ),
     Component(
@@ -907,7 +907,7 @@ COMPONENTS: tuple[Component, ...] = (
         "service",
         (9, 10),
         enabled_when=_SERVICE + (on("vpc_link", "v2-alb"),),
-        paths=("{package}/service/alb.py",),
+        paths=("{package}/service/front_door_alb.py",),
         tests=("tests/test_service.py",),
     ),
     Component(
@@ -979,6 +979,7 @@ COMPONENTS: tuple[Component, ...] = (
         enabled_when=_DELIVERY + (on("deployment", "codedeploy-blue-green"),),
         paths=(
             "{package}/service/codedeploy.py",
+            "{package}/delivery/codedeploy_action.py",
             "{package}/delivery/codedeploy_revision.py",
             "{package}/delivery/assume_lookup_role.sh",
             "tests/test_codedeploy_revision.py",
@@ -992,6 +993,7 @@ COMPONENTS: tuple[Component, ...] = (
         "delivery",
         (15,),
         enabled_when=_DELIVERY + (on("deployment", "ecs-blue-green"),),
+        paths=("{package}/service/ecs_blue_green.py",),
         tests=("tests/test_delivery.py",),
     ),
     Component(

@@ -169,5 +169,6 @@ def test_disabled_paths_follow_the_component_map():
         "modern_app/delivery/source_codeconnections.py",
         "modern_app/engagement/pinpoint.py",
         "modern_app/search/zero_etl.py",
-        "modern_app/service/alb.py",
+        "modern_app/service/ecs_blue_green.py",
+        "modern_app/service/front_door_alb.py",
     ]

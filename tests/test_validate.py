@@ -460,3 +460,23 @@ def test_a_role_named_before_the_stack_that_creates_it_is_a_principal_ordering_f
         ("Dev/First", lid, f"Dev/First/{lid}/Resource") for lid in ("Key", "LogsPolicy", "Trusting")
     ]
     assert all(f.check == "principals" and later in f.message and "aws:PrincipalArn" in f.fix for f in findings)
+
+
+@pytest.mark.parametrize("with_bootstrap", [False, True], ids=["created-later", "created-by-bootstrap"])
+def test_a_pipeline_action_role_is_ordered_like_a_principal(tmp_path, with_bootstrap):
+    """CodePipeline assumes each action's role at CreatePipeline: a stack `make bootstrap` deploys may create it."""
+    pipeline = {
+        "Type": "AWS::CodePipeline::Pipeline",
+        "Properties": {"Stages": [{"Actions": [{"RoleArn": "arn:aws:iam::111111111111:role/app-deploy"}]}]},
+    }
+    outdir = write_stage(
+        tmp_path,
+        {"Delivery": ([], {"Pipeline": pipeline}), "Access": ([], {"Role": _role("app-deploy", "111111111111")})},
+    )
+    (manifest_path,) = [p for p in outdir.glob("**/manifest.json") if '"Access"' in p.read_text()]
+    manifest = json.loads(manifest_path.read_text())
+    if with_bootstrap:
+        manifest["artifacts"]["Access"]["metadata"]["/Dev/Access"] = [{"type": "deployed-with-bootstrap", "data": True}]
+    manifest_path.write_text(json.dumps(manifest))
+    findings = validation.principal_ordering_findings(validation.Assembly(outdir))
+    assert [(f.stack, f.logical_id) for f in findings] == ([] if with_bootstrap else [("Dev/Delivery", "Pipeline")])

@@ -223,7 +223,7 @@ def policy_findings(assembly: Assembly) -> list[Finding]:
 BOOTSTRAP_ROLE = re.compile(r":role/cdk-[a-z0-9]+-(deploy|file-publishing|image-publishing|lookup|cfn-exec)-role-")
 PRINCIPAL_FIX = (
     "name the role's account as the principal and match the role with an aws:PrincipalArn condition, "
-    "or create the role in this stack or in one it depends on"
+    "or create the role in this stack, in one it depends on, or in one `make bootstrap` deploys"
 )
 
 
@@ -281,20 +281,33 @@ def _named_roles(stack: Stack, template: dict) -> set[str]:
     }
 
 
-def principal_ordering_findings(assembly: Assembly) -> list[Finding]:
-    """Roles named in resource or trust policies that do not exist yet when their stack deploys.
+def _role_arns(node: object) -> list[object]:
+    """Values under every RoleArn key: the roles a resource is given, such as a pipeline action's."""
+    if isinstance(node, list):
+        return [value for item in node for value in _role_arns(item)]
+    if not isinstance(node, dict):
+        return []
+    return [v for key, value in node.items() for v in ([value] if key == "RoleArn" else _role_arns(value))]
 
-    KMS, S3, IAM and most services reject a policy whose principal does not exist. A role ARN
-    may be a principal only if the same stack or a stack it depends on creates it, or if it is
-    a CDK bootstrap role; an account, a service or a resource attribute is always fine.
+
+def principal_ordering_findings(assembly: Assembly) -> list[Finding]:
+    """Roles named in resource or trust policies, or given by ARN, that do not exist yet when their stack deploys.
+
+    KMS, S3, IAM and most services reject a policy whose principal does not exist, and CodePipeline
+    checks at CreatePipeline that it can assume each action's role. A role ARN may be named only if
+    the same stack or a stack it depends on creates it, if a stack the project's `make bootstrap`
+    deploys creates it, or if it is a CDK bootstrap role; an account, a service or a resource
+    attribute is always fine.
     """
     templates = {stack.template: stack.read_template() for stack in assembly.stacks}
+    bootstrapped = set().union(*(_named_roles(s, templates[s.template]) for s in assembly.stacks if s.with_bootstrap))
     findings = []
     for stack in assembly.stacks:
-        created = set().union(*(_named_roles(s, templates[s.template]) for s in assembly.upstream(stack)))
+        created = bootstrapped.union(*(_named_roles(s, templates[s.template]) for s in assembly.upstream(stack)))
         paths = assembly.logical_id_paths(stack)
         for logical_id, resource in templates[stack.template].get("Resources", {}).items():
-            for principal in _principals(resource.get("Properties", {})):
+            properties = resource.get("Properties", {})
+            for principal in _principals(properties) + _role_arns(properties):
                 arn = _deployed_string(principal, stack.account)
                 if arn is None or ":role/" not in arn or BOOTSTRAP_ROLE.search(arn):
                     continue
@@ -303,8 +316,9 @@ def principal_ordering_findings(assembly: Assembly) -> list[Finding]:
                         Finding(
                             "principals",
                             "principal-created-later",
-                            f"{resource.get('Type')} names {arn} as a principal, but neither {stack.display} nor a "
-                            "stack it depends on creates that role, so the policy is rejected when the stack deploys",
+                            f"{resource.get('Type')} names {arn}, but neither {stack.display}, nor a stack it "
+                            "depends on, nor one `make bootstrap` deploys creates that role, so the stack fails "
+                            "to deploy",
                             stack.display,
                             logical_id,
                             paths.get(logical_id, ""),

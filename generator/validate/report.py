@@ -15,7 +15,7 @@ PASSED, FAILED, SKIPPED = "passed", "failed", "skipped"
 CHECKS = {
     "answers": "answers in .cruft.json satisfy the spec",
     "synth": "every environment synthesises",
-    "principals": "every role a resource or trust policy names exists before its stack deploys",
+    "principals": "every role a policy names or a resource is given exists before its stack deploys",
     "cdk-nag": "no unacknowledged finding, every acknowledgement has a reason",
     "cfn-lint": "no errors in the templates",
     "tests": "the project's own tests pass",

@@ -9,6 +9,7 @@ import yaml
 
 from {{ cookiecutter.package_name }}.config import ConfigError, load_environments
 from {{ cookiecutter.package_name }}.delivery.infrastructure import Delivery
+from {{ cookiecutter.package_name }}.delivery.settings import DeliverySettings
 
 SOURCE = "{{ cookiecutter.source }}"
 STRATEGY = "{{ cookiecutter.deployment }}"
@@ -111,8 +112,11 @@ def test_build_runs_the_projects_buildspec_privileged_encrypted_and_logged(dev):
 def test_build_may_push_only_to_its_repository(dev):
     template = dev["Delivery"]
     repository_id, _ = _only(template, "AWS::ECR::Repository")
-    pushes = [s for s in _statements(template, "DeliveryBuildRole")
-              if any(a.startswith("ecr:") for a in _as_list(s["Action"]))]
+    pushes = [
+        s
+        for s in _statements(template, "DeliveryBuildRole")
+        if any(a.startswith("ecr:") for a in _as_list(s["Action"]))
+    ]
     for statement in pushes:
         if statement["Resource"] == "*":
             assert _as_list(statement["Action"]) == ["ecr:GetAuthorizationToken"]
@@ -124,8 +128,11 @@ def test_build_may_push_only_to_its_repository(dev):
 def test_deploy_projects_assume_only_their_environments_bootstrap_roles(dev):
     template = dev["Delivery"]
     for environment in ENVIRONMENTS:
-        statements = [s for s in _statements(template, f"DeliveryDeploy{environment.stage_id}Role")
-                      if "sts:AssumeRole" in _as_list(s["Action"])]
+        statements = [
+            s
+            for s in _statements(template, f"DeliveryDeploy{environment.stage_id}Role")
+            if "sts:AssumeRole" in _as_list(s["Action"])
+        ]
         (statement,) = statements
         roles = _as_list(statement["Resource"])
         assert len(roles) == 4
@@ -140,8 +147,10 @@ def test_buildspec_installs_tests_synthesises_then_pushes_the_commit_image():
     assert any("pip install" in c and "requirements-dev.txt" in c for c in phases["install"]["commands"])
     assert any("CODEBUILD_RESOLVED_SOURCE_VERSION" in c for c in phases["pre_build"]["commands"])
     build = phases["build"]["commands"]
-    order = [next(i for i, c in enumerate(build) if marker in c)
-             for marker in ("ruff check", "pytest", "app.py", "docker build", "docker push", "imageDetail.json")]
+    order = [
+        next(i for i, c in enumerate(build) if marker in c)
+        for marker in ("ruff check", "pytest", "app.py", "docker build", "docker push", "imageDetail.json")
+    ]
     assert order == sorted(order)
     assert "--junitxml=reports/pytest.xml" in build[order[1]]
     report = spec["reports"]["tests"]
@@ -159,7 +168,7 @@ def test_deployspec_deploys_the_stage_with_the_built_image():
     if STRATEGY == "codedeploy-blue-green":
         assert set(spec["artifacts"]["files"]) == {"taskdef.json", "appspec.yaml"}
         assert any("DEPLOYED_TAG" in c for c in build[: build.index(deploy)])
-        assert any("codedeploy_revision" in c for c in build[build.index(deploy):])
+        assert any("codedeploy_revision" in c for c in build[build.index(deploy) :])
     else:
         assert "artifacts" not in spec and 'export IMAGE_TAG="$NEW_TAG"' in build
 
@@ -179,11 +188,14 @@ def test_deployment_strategy_in_every_environment(dev, prod):
             (group,) = groups.values()
             properties = group["Properties"]
             assert properties["DeploymentStyle"] == {
-                "DeploymentOption": "WITH_TRAFFIC_CONTROL", "DeploymentType": "BLUE_GREEN"
+                "DeploymentOption": "WITH_TRAFFIC_CONTROL",
+                "DeploymentType": "BLUE_GREEN",
             }
             assert properties["AutoRollbackConfiguration"]["Enabled"] is True
             assert set(properties["AutoRollbackConfiguration"]["Events"]) == {
-                "DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_REQUEST", "DEPLOYMENT_STOP_ON_ALARM"
+                "DEPLOYMENT_FAILURE",
+                "DEPLOYMENT_STOP_ON_REQUEST",
+                "DEPLOYMENT_STOP_ON_ALARM",
             }
             assert properties["AlarmConfiguration"]["Enabled"] is True
             assert len(properties["AlarmConfiguration"]["Alarms"]) == 2
@@ -216,6 +228,63 @@ def test_codedeploy_is_started_from_the_pipeline_with_each_environments_deploy_r
             assert providers[-1] == "CodeBuild" and "CodeDeployToECS" not in providers
 
 
+def _deployed(value, environment):
+    """A policy resource as deployed in `environment` (partition, region and account filled in)."""
+    if isinstance(value, str):
+        return value
+    separator, parts = value["Fn::Join"]
+    pseudo = {"AWS::Partition": "aws", "AWS::Region": environment.region, "AWS::AccountId": environment.account}
+    return separator.join(part if isinstance(part, str) else pseudo[part["Ref"]] for part in parts)
+
+
+@pytest.mark.skipif(STRATEGY != "codedeploy-blue-green", reason="no CodeDeploy action")
+@pytest.mark.parametrize("environment", ENVIRONMENTS, ids=lambda e: e.name)
+def test_each_deploy_role_exists_before_the_pipeline_and_names_its_services_resources(dev, prod, environment):
+    """The role lives in a stack of its own (deployed by `make bootstrap`), trusts the tooling account, and
+    its policies name by ARN the application, group and task roles the Service stack creates later."""
+    templates = {"dev": dev, "prod": prod}[environment.name]
+    name = environment.stack_name("service")
+    assert templates.raw("PipelineAccess")["Resources"], "no PipelineAccess stack"
+    (role,) = (
+        templates["PipelineAccess"]
+        .find_resources("AWS::IAM::Role", {"Properties": {"RoleName": f"{name}-pipeline-deploy"}})
+        .values()
+    )
+    (trust,) = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+    assert _deployed(trust["Principal"]["AWS"], environment) == f"arn:aws:iam::{TOOLING.account}:root"
+    trusted_elsewhere = [
+        r
+        for r in templates["Service"].find_resources("AWS::IAM::Role").values()
+        if r["Properties"].get("RoleName") == f"{name}-pipeline-deploy"
+    ]
+    assert trusted_elsewhere == []
+    granted = {
+        action: {_deployed(r, environment) for r in _as_list(statement["Resource"])}
+        for statement in _statements(templates["PipelineAccess"], "PipelineDeployRole")
+        for action in _as_list(statement["Action"])
+    }
+    service = templates.raw("Service")["Resources"]
+    roles = {
+        r["Properties"]["RoleName"]
+        for r in service.values()
+        if r["Type"] == "AWS::IAM::Role" and isinstance(r["Properties"].get("RoleName"), str)
+    }
+    (task,) = [r["Properties"] for r in service.values() if r["Type"] == "AWS::ECS::TaskDefinition"]
+    passed = {
+        service[task[key]["Fn::GetAtt"][0]]["Properties"]["RoleName"] for key in ("TaskRoleArn", "ExecutionRoleArn")
+    }
+    assert passed <= roles
+    assert granted["iam:PassRole"] == {f"arn:aws:iam::{environment.account}:role/{role}" for role in passed}
+    (application,) = [r["Properties"] for r in service.values() if r["Type"] == "AWS::CodeDeploy::Application"]
+    (group,) = [r["Properties"] for r in service.values() if r["Type"] == "AWS::CodeDeploy::DeploymentGroup"]
+    codedeploy = f"arn:aws:codedeploy:{environment.region}:{environment.account}"
+    assert {
+        f"{codedeploy}:application:{application['ApplicationName']}",
+        f"{codedeploy}:deploymentgroup:{application['ApplicationName']}/{group['DeploymentGroupName']}",
+        f"{codedeploy}:deploymentconfig:{group['DeploymentConfigName']}",
+    } == granted["codedeploy:CreateDeployment"]
+
+
 # --------------------------------------------------------------------------- step 16: pipeline
 
 
@@ -242,7 +311,10 @@ def test_artifacts_are_encrypted_with_a_key_access_logged_and_private(dev):
     assert encryption["SSEAlgorithm"] == "aws:kms"
     assert "DestinationBucketName" in bucket["LoggingConfiguration"]
     assert bucket["PublicAccessBlockConfiguration"] == {
-        "BlockPublicAcls": True, "BlockPublicPolicy": True, "IgnorePublicAcls": True, "RestrictPublicBuckets": True
+        "BlockPublicAcls": True,
+        "BlockPublicPolicy": True,
+        "IgnorePublicAcls": True,
+        "RestrictPublicBuckets": True,
     }
 
 
@@ -283,3 +355,17 @@ def test_tasks_pull_the_pipeline_image_from_the_tooling_repository(name, dev, pr
     settings = TOOLING.section("delivery")
     assert f"{TOOLING.account}.dkr.ecr.{TOOLING.region}" in image
     assert settings["repository_name"] in image
+
+
+# Keys written in both files on purpose: every environment names the one tooling environment's resources.
+TOOLING_KEYS = {"tooling_account", "tooling_region", "repository_name", "artifact_bucket"}
+
+
+def test_config_files_write_only_delivery_keys_that_differ_or_name_the_tooling_environment():
+    sections = [yaml.safe_load((ROOT / "config" / f"{name}.yaml").read_text())["delivery"] for name in ("dev", "prod")]
+    for key in TOOLING_KEYS:
+        assert sections[0][key] == sections[1][key], key
+    for key in (set(sections[0]) | set(sections[1])) - TOOLING_KEYS:
+        assert sections[0].get(key) != sections[1].get(key), f"delivery.{key} is the same in both files"
+    assert set(sections[0]) | set(sections[1]) <= {f.name for f in dataclasses.fields(DeliverySettings)}
+    assert [e.settings("delivery", DeliverySettings).pipeline for e in ENVIRONMENTS].count(True) == 1

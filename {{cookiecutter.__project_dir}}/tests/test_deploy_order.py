@@ -1,9 +1,10 @@
 """What CloudFormation needs at deploy time, read from the synthesised assembly.
 
-Every role a resource or trust policy names exists when its stack deploys (KMS, S3 and IAM reject
-a principal that does not); a value one stack takes from another is an export of a stack it
-depends on; a bucket deleted with its stack is emptied first (a versioned bucket with objects
-cannot be deleted).
+Every role a resource or trust policy names, and every role a resource is given by ARN (CodePipeline
+checks at CreatePipeline that it can assume each action's role), exists when its stack deploys (KMS,
+S3 and IAM reject a principal that does not); a value one stack takes from another is an export of a
+stack it depends on; a bucket deleted with its stack is emptied first (a versioned bucket with
+objects cannot be deleted).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from pathlib import Path
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from aws_cdk import cx_api
+
+from {{ cookiecutter.package_name }}.stage import DEPLOYED_WITH_BOOTSTRAP
 
 ROOT = Path(__file__).resolve().parent.parent
 # The roles `cdk bootstrap` creates in every environment (any qualifier).
@@ -71,6 +74,23 @@ def _policy_principals(node) -> Iterator[object]:
         yield from _policy_principals(json.loads(node))
 
 
+def _role_arns(node) -> Iterator[object]:
+    """Every value under a RoleArn key: the roles a resource is given (a pipeline action's, a target's)."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "RoleArn":
+                yield value
+            else:
+                yield from _role_arns(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _role_arns(item)
+
+
+def _deployed_with_bootstrap(stack: cx_api.CloudFormationStackArtifact) -> bool:
+    return bool(stack.find_metadata_by_type(DEPLOYED_WITH_BOOTSTRAP))
+
+
 def _leaves(principal) -> Iterator[object]:
     if isinstance(principal, dict) and not any(key.startswith("Fn::") or key == "Ref" for key in principal):
         for value in principal.values():
@@ -93,19 +113,22 @@ def _created_roles(stack: cx_api.CloudFormationStackArtifact) -> set[str]:
 
 
 def principal_ordering_problems(assembly: cx_api.CloudAssembly) -> list[str]:
-    """Roles named as principals that neither their stack nor one it depends on creates."""
+    """Roles named as principals or given by ARN that neither their stack, nor one it depends on, nor
+    a stack `make bootstrap` deploys (in any environment, before anything else) creates."""
     problems = []
-    for stage in _stages(assembly):
-        for stack in stage.stacks:
-            account = stack.environment.account
-            created = set().union(*(_created_roles(s) for s in _upstream(stack)))
-            for logical_id, resource in stack.template.get("Resources", {}).items():
-                for principal in _policy_principals(resource.get("Properties", {})):
-                    arn = _literal(principal, account)
-                    if arn is None or ":role/" not in arn or BOOTSTRAP_ROLE.search(arn):
-                        continue
-                    if arn.split(":", 2)[-1] not in created:
-                        problems.append(f"{stack.hierarchical_id} {logical_id} ({resource['Type']}): {arn}")
+    stacks = [stack for stage in _stages(assembly) for stack in stage.stacks]
+    bootstrapped = set().union(*(_created_roles(s) for s in stacks if _deployed_with_bootstrap(s)))
+    for stack in stacks:
+        account = stack.environment.account
+        created = bootstrapped.union(*(_created_roles(s) for s in _upstream(stack)))
+        for logical_id, resource in stack.template.get("Resources", {}).items():
+            properties = resource.get("Properties", {})
+            for principal in [*_policy_principals(properties), *_role_arns(properties)]:
+                arn = _literal(principal, account)
+                if arn is None or ":role/" not in arn or BOOTSTRAP_ROLE.search(arn):
+                    continue
+                if arn.split(":", 2)[-1] not in created:
+                    problems.append(f"{stack.hierarchical_id} {logical_id} ({resource['Type']}): {arn}")
     return problems
 
 
@@ -129,6 +152,27 @@ def test_a_role_created_by_a_later_stack_is_reported(tmp_path):
     iam.Role(later, "Earlier", assumed_by=iam.ArnPrincipal("arn:aws:iam::111111111111:role/probe-later"))
     problems = principal_ordering_problems(app.synth())
     assert len(problems) == 1 and problems[0].startswith("Probe/First Trusting")
+
+
+def test_an_action_role_another_stage_creates_is_reported_unless_bootstrap_deploys_it(tmp_path):
+    """The check itself: CodePipeline assumes each action's role when the pipeline is created."""
+    app = cdk.App(outdir=str(tmp_path))
+    tooling = cdk.Stage(app, "Tooling", env=cdk.Environment(account="111111111111", region="us-east-1"))
+    target = cdk.Stage(app, "Target", env=cdk.Environment(account="222222222222", region="us-east-1"))
+    pipeline = cdk.Stack(tooling, "Pipeline")
+    for name in ("later", "early"):
+        cdk.CfnResource(
+            pipeline,
+            name,
+            type="AWS::CodePipeline::Pipeline",
+            properties={"Stages": [{"Actions": [{"RoleArn": f"arn:aws:iam::222222222222:role/probe-{name}"}]}]},
+        )
+    iam.Role(cdk.Stack(target, "Service"), "Later", role_name="probe-later", assumed_by=iam.AccountRootPrincipal())
+    access = cdk.Stack(target, "Access")
+    access.node.add_metadata(DEPLOYED_WITH_BOOTSTRAP, True)
+    iam.Role(access, "Early", role_name="probe-early", assumed_by=iam.AccountRootPrincipal())
+    problems = principal_ordering_problems(app.synth())
+    assert len(problems) == 1 and problems[0].startswith("Tooling/Pipeline later"), problems
 
 
 def test_stacks_share_values_through_exports_of_stacks_they_depend_on(assembly):

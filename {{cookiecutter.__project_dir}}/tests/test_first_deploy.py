@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from {{ cookiecutter.package_name }}.config import ENVIRONMENT_NAMES, load_environments
+from {{ cookiecutter.package_name }}.stage import DEPLOYED_WITH_BOOTSTRAP
 from scripts.bootstrap_environment import bootstrap_arguments, tooling_environment
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,6 +70,36 @@ def test_every_environment_is_bootstrapped_before_anything_deploys_into_it():
                 deployed.append(target)
     assert sorted(bootstrapped) == sorted(ENVIRONMENT_NAMES)
     assert deployed
+
+
+@pytest.mark.parametrize("environment", ENVIRONMENTS, ids=lambda e: e.name)
+def test_bootstrap_deploys_the_stacks_marked_for_it_which_deploy_and_destroy_leave_alone(assembly, environment):
+    """What must exist before the pipeline (its action roles) deploys right after `cdk bootstrap`."""
+    stacks = assembly.get_nested_assembly(f"assembly-{environment.stage_id}").stacks
+    marked = [s.hierarchical_id for s in stacks if s.find_metadata_by_type(DEPLOYED_WITH_BOOTSTRAP)]
+    for stack in stacks:  # deployed alone: `cdk deploy` would first deploy what it depends on
+        if stack.hierarchical_id in marked:
+            assert [d.id for d in stack.dependencies if not d.id.endswith(".assets")] == [], stack.hierarchical_id
+    recipe = dry_run(["bootstrap", f"ENV={environment.name}"])
+    assert re.findall(r'cdk@2 deploy "([^"]+)"', recipe) == marked
+    assert recipe.index("scripts.bootstrap_environment") < recipe.index("cdk@2 deploy") if marked else True
+    for target in ("deploy", "destroy"):
+        listed = re.search(r"list \"\w+/\*\" \| awk '\{print \$1\}' \| (grep -v [^)]*)\)", dry_run([target]))
+        if listed is None:  # no pipeline: every stack of the stage, and none is marked
+            assert marked == [], target
+            continue
+        kept = subprocess.run(
+            ["sh", "-c", listed.group(1)],
+            input="".join(f"{s.hierarchical_id}\n" for s in stacks),
+            capture_output=True,
+            text=True,
+        ).stdout.split()
+        assert kept and not set(kept) & set(marked), (target, kept)
+        assert sorted(kept) == sorted(
+            s.hierarchical_id
+            for s in stacks
+            if s.hierarchical_id not in marked and not s.hierarchical_id.endswith("/Delivery")
+        ), target
 
 
 @pytest.mark.skipif(TOOLING is None, reason="no pipeline: each environment deploys from a workstation")

@@ -1,11 +1,17 @@
 """Steps 9-11: REST API -> VPC link -> load balancer -> Fargate with auto scaling, and the DAX cache."""
 
+import ast
+import dataclasses
 import json
+from pathlib import Path
 
 import pytest
+import yaml
 from aws_cdk.assertions import Match
 
+from {{ cookiecutter.package_name }}.config import ConfigError, load_environment
 from {{ cookiecutter.package_name }}.service.api import USER_TOKEN_HEADER
+from {{ cookiecutter.package_name }}.service.settings import ServiceSettings
 from tests.runtime.appsync_js import call
 from tests.security_groups import by_description
 
@@ -14,10 +20,17 @@ WAF = {{ "True" if cookiecutter.__waf == "yes" else "False" }}
 DAX = {{ "True" if cookiecutter.__dax == "yes" else "False" }}
 ANALYTICS = {{ "True" if cookiecutter.__lake == "yes" else "False" }}
 CONTAINER_PORT, LISTENER_PORT, DAX_TLS_PORT = 8080, 80, 9111
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = "{{ cookiecutter.package_name }}"
+# Modules any unit may import: the rest of the project meets it only in stage.py.
+SHARED_MODULES = {f"{PACKAGE}.config", f"{PACKAGE}.compliance", PACKAGE}
 ROUTES = {
     ("GET", "recommendations"),
-    ("GET", "items"), ("POST", "items"),
-    ("GET", "{item_id}"), ("PUT", "{item_id}"), ("DELETE", "{item_id}"),
+    ("GET", "items"),
+    ("POST", "items"),
+    ("GET", "{item_id}"),
+    ("PUT", "{item_id}"),
+    ("DELETE", "{item_id}"),
 }
 
 
@@ -33,8 +46,11 @@ def _only(env, kind):
 
 def _path_parts(env):
     resources = env.raw("Service")["Resources"]
-    return {key: value["Properties"]["PathPart"] for key, value in resources.items()
-            if value["Type"] == "AWS::ApiGateway::Resource"}
+    return {
+        key: value["Properties"]["PathPart"]
+        for key, value in resources.items()
+        if value["Type"] == "AWS::ApiGateway::Resource"
+    }
 
 
 # --------------------------------------------------------------------------- step 9: REST API
@@ -64,8 +80,11 @@ def test_every_method_is_iam_authorised_and_proxies_privately_through_the_vpc_li
 
 def test_recommendations_pass_their_optional_limit_to_the_backend(dev):
     parts = _path_parts(dev)
-    (method,) = [m["Properties"] for m in _resources(dev, "AWS::ApiGateway::Method").values()
-                 if parts[m["Properties"]["ResourceId"]["Ref"]] == "recommendations"]
+    (method,) = [
+        m["Properties"]
+        for m in _resources(dev, "AWS::ApiGateway::Method").values()
+        if parts[m["Properties"]["ResourceId"]["Ref"]] == "recommendations"
+    ]
     assert method["RequestParameters"] == {"method.request.querystring.limit": False}
     assert method["Integration"]["RequestParameters"]["integration.request.querystring.limit"] == (
         "method.request.querystring.limit"
@@ -90,8 +109,11 @@ def test_vpc_link_targets_the_load_balancer(dev):
         assert link["Properties"]["TargetArns"] == [{"Ref": balancer_id}]
         assert not _resources(dev, "AWS::ApiGatewayV2::VpcLink")
     else:
-        (listener_id,) = [key for key, listener in _resources(dev, "AWS::ElasticLoadBalancingV2::Listener").items()
-                          if listener["Properties"]["Port"] == LISTENER_PORT]
+        (listener_id,) = [
+            key
+            for key, listener in _resources(dev, "AWS::ElasticLoadBalancingV2::Listener").items()
+            if listener["Properties"]["Port"] == LISTENER_PORT
+        ]
         for method in _resources(dev, "AWS::ApiGateway::Method").values():
             assert method["Properties"]["Integration"]["IntegrationTarget"] == {"Ref": listener_id}
         assert not _resources(dev, "AWS::ApiGateway::VpcLink")
@@ -115,14 +137,28 @@ def test_request_validation_and_body_model(dev):
 
 def test_stage_logs_access_and_execution_and_throttles_per_environment(dev, prod):
     for env, rate in ((dev, 50), (prod, 500)):
-        env["Service"].has_resource_properties("AWS::ApiGateway::Stage", {
-            "AccessLogSetting": {"DestinationArn": Match.any_value(), "Format": Match.string_like_regexp("requestId")},
-            "TracingEnabled": True,
-            "MethodSettings": Match.array_with([Match.object_like({
-                "LoggingLevel": "INFO", "DataTraceEnabled": False, "MetricsEnabled": True,
-                "ThrottlingRateLimit": rate,
-            })]),
-        })
+        env["Service"].has_resource_properties(
+            "AWS::ApiGateway::Stage",
+            {
+                "AccessLogSetting": {
+                    "DestinationArn": Match.any_value(),
+                    "Format": Match.string_like_regexp("requestId"),
+                },
+                "TracingEnabled": True,
+                "MethodSettings": Match.array_with(
+                    [
+                        Match.object_like(
+                            {
+                                "LoggingLevel": "INFO",
+                                "DataTraceEnabled": False,
+                                "MetricsEnabled": True,
+                                "ThrottlingRateLimit": rate,
+                            }
+                        )
+                    ]
+                ),
+            },
+        )
     dev["Service"].resource_count_is("AWS::ApiGateway::Account", 1)
 
 
@@ -132,11 +168,15 @@ def test_web_acl_guards_the_stage_only_when_chosen(dev):
     if not WAF:
         assert acls == {} and associations == {}
         return
-    (acl_id, acl), = acls.items()
+    ((acl_id, acl),) = acls.items()
     assert acl["Properties"]["Scope"] == "REGIONAL"
     names = {rule["Name"] for rule in acl["Properties"]["Rules"]}
-    assert {"AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet", "RateLimitPerUser",
-            "RateLimitPerIp"} == names
+    assert {
+        "AWSManagedRulesCommonRuleSet",
+        "AWSManagedRulesKnownBadInputsRuleSet",
+        "RateLimitPerUser",
+        "RateLimitPerIp",
+    } == names
     (association,) = associations.values()
     assert association["Properties"]["WebACLArn"] == {"Fn::GetAtt": [acl_id, "Arn"]}
     (logging,) = _resources(dev, "AWS::WAFv2::LoggingConfiguration").values()
@@ -151,13 +191,28 @@ def test_rate_limits_count_per_user_token_and_per_ip_only_without_one(dev):
     if not WAF:
         return
     (acl,) = _resources(dev, "AWS::WAFv2::WebACL").values()
-    rules = {rule["Name"]: rule["Statement"]["RateBasedStatement"] for rule in acl["Properties"]["Rules"]
-             if "RateBasedStatement" in rule["Statement"]}
-    forwarded = set(call("recommendations.js", "request", {
-        "args": {}, "env": {"REST_API_STAGE": "v1"}, "stash": {"owner": "u"},
-        "identity": {"sub": "u", "claims": {"sub": "u"}}, "request": {"headers": {"authorization": "token"}},
-    })["params"]["headers"]) - {"accept"}
-    assert forwarded == {USER_TOKEN_HEADER}
+    rules = {
+        rule["Name"]: rule["Statement"]["RateBasedStatement"]
+        for rule in acl["Properties"]["Rules"]
+        if "RateBasedStatement" in rule["Statement"]
+    }
+    headers = call(
+        "recommendations.js",
+        "request",
+        {
+            "args": {},
+            "env": {"REST_API_STAGE": "v1"},
+            "stash": {"owner": "u"},
+            "identity": {"sub": "u", "claims": {"sub": "u"}},
+            "request": {"headers": {"authorization": "token"}},
+        },
+    )["params"]["headers"]
+    assert set(headers) - {"accept", "user-agent"} == {USER_TOKEN_HEADER}
+    # The common rule set's NoUserAgent_HEADER rule blocks a request without one (it is not excluded).
+    assert headers["user-agent"].strip()
+    (common,) = [r for r in acl["Properties"]["Rules"] if r["Name"] == "AWSManagedRulesCommonRuleSet"]
+    excluded = common["Statement"]["ManagedRuleGroupStatement"].get("RuleActionOverrides", [])
+    assert "NoUserAgent_HEADER" not in {o["Name"] for o in excluded}
 
     per_user, per_ip = rules["RateLimitPerUser"], rules["RateLimitPerIp"]
     assert per_user["AggregateKeyType"] == "CUSTOM_KEYS"
@@ -197,15 +252,23 @@ def test_load_balancer_is_internal_with_one_listener_port(dev):
     listeners = _resources(dev, "AWS::ElasticLoadBalancingV2::Listener")
     ports = sorted(listener["Properties"]["Port"] for listener in listeners.values())
     assert ports[0] == LISTENER_PORT
-    dev["Service"].has_resource_properties("AWS::ElasticLoadBalancingV2::TargetGroup", {
-        "TargetType": "ip", "Port": CONTAINER_PORT, "HealthCheckPath": "/health",
-    })
+    dev["Service"].has_resource_properties(
+        "AWS::ElasticLoadBalancingV2::TargetGroup",
+        {
+            "TargetType": "ip",
+            "Port": CONTAINER_PORT,
+            "HealthCheckPath": "/health",
+        },
+    )
 
 
 def test_cluster_has_container_insights(dev):
-    dev["Service"].has_resource_properties("AWS::ECS::Cluster", {
-        "ClusterSettings": [{"Name": "containerInsights", "Value": "enabled"}],
-    })
+    dev["Service"].has_resource_properties(
+        "AWS::ECS::Cluster",
+        {
+            "ClusterSettings": [{"Name": "containerInsights", "Value": "enabled"}],
+        },
+    )
 
 
 def test_tasks_run_privately_over_every_zone_with_a_circuit_breaker(dev):
@@ -224,6 +287,21 @@ def test_tasks_run_privately_over_every_zone_with_a_circuit_breaker(dev):
     assert properties["LoadBalancers"][0]["ContainerName"] == "app"
 
 
+def test_tasks_roles_have_fixed_names_and_no_other_account_may_assume_a_role_here(dev, prod):
+    """The pipeline's deploy role (a stack `make bootstrap` deploys) passes these roles by name."""
+    for env, name in ((dev, "dev"), (prod, "prod")):
+        resources = env.raw("Service")["Resources"]
+        (task,) = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::ECS::TaskDefinition"]
+        names = [
+            resources[task[key]["Fn::GetAtt"][0]]["Properties"].get("RoleName")
+            for key in ("TaskRoleArn", "ExecutionRoleArn")
+        ]
+        assert names == [f"{{ cookiecutter.project_slug }}-{name}-service-{role}" for role in ("task", "execution")]
+        for role in env["Service"].find_resources("AWS::IAM::Role").values():
+            for statement in role["Properties"]["AssumeRolePolicyDocument"]["Statement"]:
+                assert set(statement["Principal"]) == {"Service"}, statement
+
+
 def test_container_is_healthy_read_only_and_configured_for_the_table(dev):
     _, task = _only(dev, "AWS::ECS::TaskDefinition")
     (container,) = [c for c in task["Properties"]["ContainerDefinitions"] if c["Name"] == "app"]
@@ -237,14 +315,23 @@ def test_container_is_healthy_read_only_and_configured_for_the_table(dev):
 
 def test_auto_scaling_per_environment_on_cpu_and_load(dev, prod):
     for env, low, high in ((dev, 1, 3), (prod, 2, 10)):
-        env["Service"].has_resource_properties("AWS::ApplicationAutoScaling::ScalableTarget", {
-            "MinCapacity": low, "MaxCapacity": high, "ScalableDimension": "ecs:service:DesiredCount",
-        })
+        env["Service"].has_resource_properties(
+            "AWS::ApplicationAutoScaling::ScalableTarget",
+            {
+                "MinCapacity": low,
+                "MaxCapacity": high,
+                "ScalableDimension": "ecs:service:DesiredCount",
+            },
+        )
     policies = [p["Properties"] for p in _resources(dev, "AWS::ApplicationAutoScaling::ScalingPolicy").values()]
-    tracking = [p["TargetTrackingScalingPolicyConfiguration"] for p in policies
-                if p["PolicyType"] == "TargetTrackingScaling"]
-    metrics = {t["PredefinedMetricSpecification"]["PredefinedMetricType"] for t in tracking
-               if "PredefinedMetricSpecification" in t}
+    tracking = [
+        p["TargetTrackingScalingPolicyConfiguration"] for p in policies if p["PolicyType"] == "TargetTrackingScaling"
+    ]
+    metrics = {
+        t["PredefinedMetricSpecification"]["PredefinedMetricType"]
+        for t in tracking
+        if "PredefinedMetricSpecification" in t
+    }
     assert "ECSServiceAverageCPUUtilization" in metrics
     if VPC_LINK == "v1-nlb":
         alarms = _resources(dev, "AWS::CloudWatch::Alarm").values()
@@ -284,12 +371,15 @@ def test_security_groups_allow_exactly_the_request_path(dev):
 @pytest.mark.skipif(not DAX, reason="DAX is off")
 def test_dax_cluster_is_encrypted_in_private_subnets_with_per_environment_size(dev, prod):
     for env, node_type, nodes in ((dev, "dax.t3.small", 1), (prod, "dax.r5.large", 3)):
-        env["Service"].has_resource_properties("AWS::DAX::Cluster", {
-            "SSESpecification": {"SSEEnabled": True},
-            "ClusterEndpointEncryptionType": "TLS",
-            "NodeType": node_type,
-            "ReplicationFactor": nodes,
-        })
+        env["Service"].has_resource_properties(
+            "AWS::DAX::Cluster",
+            {
+                "SSESpecification": {"SSEEnabled": True},
+                "ClusterEndpointEncryptionType": "TLS",
+                "NodeType": node_type,
+                "ReplicationFactor": nodes,
+            },
+        )
     _, subnet_group = _only(dev, "AWS::DAX::SubnetGroup")
     assert len(subnet_group["Properties"]["SubnetIds"]) >= 2
 
@@ -302,8 +392,11 @@ def test_dax_is_reached_by_the_tasks_only_and_its_role_touches_only_the_table(de
     assert cache.ingress == {(tasks.logical_id, DAX_TLS_PORT, DAX_TLS_PORT)}
     assert cache.egress == set()
     role_id = _only(dev, "AWS::DAX::Cluster")[1]["Properties"]["IAMRoleARN"]["Fn::GetAtt"][0]
-    policies = [p["Properties"] for p in _resources(dev, "AWS::IAM::Policy").values()
-                if {"Ref": role_id} in p["Properties"]["Roles"]]
+    policies = [
+        p["Properties"]
+        for p in _resources(dev, "AWS::IAM::Policy").values()
+        if {"Ref": role_id} in p["Properties"]["Roles"]
+    ]
     statements = [s for p in policies for s in p["PolicyDocument"]["Statement"]]
     assert statements and all(s["Effect"] == "Allow" for s in statements)
     for statement in statements:
@@ -347,8 +440,52 @@ def test_app_logs_go_to_the_lake_through_firelens_or_else_to_cloudwatch(dev):
     stream = app_logs["Options"]["delivery_stream"]
     assert stream.endswith("-logs") and stream in str(dev.raw("Lake")["Resources"])
     # The tasks may put records into the lake's log stream, and the load balancer still targets the app.
-    grants = [s for p in _resources(dev, "AWS::IAM::Policy").values()
-              for s in p["Properties"]["PolicyDocument"]["Statement"] if s["Action"] == "firehose:PutRecordBatch"]
+    grants = [
+        s
+        for p in _resources(dev, "AWS::IAM::Policy").values()
+        for s in p["Properties"]["PolicyDocument"]["Statement"]
+        if s["Action"] == "firehose:PutRecordBatch"
+    ]
     assert len(grants) == 1 and "LakeLogDelivery" in str(grants[0]["Resource"])
     (service,) = [s["Properties"] for s in _resources(dev, "AWS::ECS::Service").values()]
     assert service["LoadBalancers"][0]["ContainerName"] == "app"
+
+
+def _project_imports(module: Path) -> set[str]:
+    """The project modules a file imports (`from pkg import x` counts as pkg.x)."""
+    found = set()
+    for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == PACKAGE:
+            found |= {node.module} if node.module != PACKAGE else {f"{PACKAGE}.{a.name}" for a in node.names}
+        elif isinstance(node, ast.Import):
+            found |= {a.name for a in node.names if a.name.split(".")[0] == PACKAGE}
+    return found
+
+
+@pytest.mark.parametrize("unit", ["service", "data", "delivery"])
+def test_units_import_only_themselves_and_shared_modules(unit):
+    """Units meet in stage.py: the service receives the table's name and the cache's endpoint as values."""
+    folder = ROOT / PACKAGE / unit
+    if not folder.is_dir():
+        pytest.skip(f"no {unit} unit in this project")
+    for module in sorted(folder.glob("*.py")):
+        own = f"{PACKAGE}.{unit}"
+        foreign = {m for m in _project_imports(module) if m != own and not m.startswith(f"{own}.")} - SHARED_MODULES
+        assert foreign == set(), f"{module.relative_to(ROOT)} imports {sorted(foreign)}"
+
+
+def test_config_files_write_only_service_keys_that_differ_between_environments():
+    """Everything else takes its default from ServiceSettings, in one place."""
+    sections = [yaml.safe_load((ROOT / "config" / f"{name}.yaml").read_text())["service"] for name in ("dev", "prod")]
+    assert set(sections[0]) <= set(sections[1]), "prod.yaml lacks a key dev.yaml sets"
+    for key in sections[0]:
+        assert sections[0][key] != sections[1][key], f"service.{key} is the same in both files: leave it to the default"
+    defaults = {field.name for field in dataclasses.fields(ServiceSettings)}
+    assert set(sections[1]) <= defaults
+
+
+def test_an_unknown_service_key_is_refused_naming_the_file_and_key(tmp_path):
+    text = (ROOT / "config" / "dev.yaml").read_text().replace("service:\n", "service:\n  listener_prot: 81\n", 1)
+    (tmp_path / "dev.yaml").write_text(text)
+    with pytest.raises(ConfigError, match=r"config/dev.yaml: service: unknown key 'listener_prot'"):
+        load_environment("dev", tmp_path).settings("service", ServiceSettings)

@@ -7,8 +7,8 @@ stateless ones, so that stateless stacks can be replaced freely.
 from __future__ import annotations
 
 import aws_cdk as cdk
-{%- if cookiecutter.__lake == "yes" and cookiecutter.__service == "yes" %}
-from aws_cdk import aws_ecs as ecs
+{%- if cookiecutter.__waf == "yes" %}
+from aws_cdk import aws_logs as logs
 {%- endif %}
 from constructs import Construct
 
@@ -31,7 +31,8 @@ from {{ cookiecutter.package_name }}.data.dax import DaxCache
 {% endif -%}
 from {{ cookiecutter.package_name }}.data.infrastructure import Data
 {% if cookiecutter.__delivery == "yes" -%}
-from {{ cookiecutter.package_name }}.delivery.infrastructure import Delivery
+from {{ cookiecutter.package_name }}.delivery.infrastructure import Delivery, pipeline_image
+from {{ cookiecutter.package_name }}.delivery.settings import DeliverySettings
 {% endif -%}
 {% if cookiecutter.__engagement == "yes" -%}
 from {{ cookiecutter.package_name }}.engagement.infrastructure import Engagement
@@ -40,9 +41,18 @@ from {{ cookiecutter.package_name }}.identity.infrastructure import Identity
 {%- if cookiecutter.__search == "yes" %}
 from {{ cookiecutter.package_name }}.search.infrastructure import Search
 {%- endif %}
+{%- if cookiecutter.__codedeploy_blue_green == "yes" %}
+from {{ cookiecutter.package_name }}.service.codedeploy import PipelineDeployRole
+{%- endif %}
 {%- if cookiecutter.__service == "yes" %}
 from {{ cookiecutter.package_name }}.service.infrastructure import Service
 {%- endif %}
+{%- if cookiecutter.__waf == "yes" %}
+from {{ cookiecutter.package_name }}.service.waf import ApiFirewall
+{%- endif %}
+
+# Stack metadata: `make bootstrap` deploys the stack, before anything else in any environment.
+DEPLOYED_WITH_BOOTSTRAP = "deployed-with-bootstrap"
 
 
 class ApplicationStage(cdk.Stage):
@@ -123,34 +133,77 @@ class ApplicationStage(cdk.Stage):
 {%- if cookiecutter.__service == "yes" %}
 
         service_stack = self._stack("Service", config, "service")
+{%- if cookiecutter.__delivery == "yes" %}
+        # The image the pipeline built (`-c image_tag=<commit>`); synthesis without it names one never pushed.
+        delivery = config.settings("delivery", DeliverySettings)
+        image_tag = str(self.node.try_get_context("image_tag") or delivery.initial_image_tag)
+        image = pipeline_image(service_stack, settings=delivery, tag=image_tag)
+{%- else %}
+        image_tag, image = None, None  # the service builds its runtime/ as a CDK asset
+{%- endif %}
+        self.service = Service(
+            service_stack,
+            "Service",
+            config=config,
+            vpc=self.network.vpc,
+            subnets=self.network.private_subnets,
+            table_name=self.data.table.table_name,
+            user_pool_id=self.identity.user_pool.user_pool_id,
+            user_pool_client_id=self.identity.user_pool_client.user_pool_client_id,
+            image=image,
+            image_tag=image_tag,
+{%- if cookiecutter.__lake == "yes" %}
+            # Step 19: the app's JSON log lines (analytics/lake/log_schema.py) go through FireLens to the lake.
+            firelens_options=self.lake.firelens_options(),
+{%- endif %}
+        )
 {%- if cookiecutter.__dax == "yes" %}
         # The cache sits in the service's stack: its ingress from the tasks stays within one stack.
         self.cache = DaxCache(
-            service_stack, "Dax", config=config, vpc=self.network.vpc, subnets=self.network.private_subnets,
-            table=self.data.table,
+            service_stack,
+            "Dax",
+            config=config,
+            vpc=self.network.vpc,
+            subnets=self.network.private_subnets,
+            table_arn=self.data.table.table_arn,
         )
+        self.service.read_through(self.cache.endpoint_url)
+        self.cache.allow_from(self.service.security_group, self.service.task_role)
 {%- endif %}
-        self.service = Service(
-            service_stack, "Service", config=config, vpc=self.network.vpc, subnets=self.network.private_subnets,
-            table=self.data.table,
-            user_pool_id=self.identity.user_pool.user_pool_id,
-            user_pool_client_id=self.identity.user_pool_client.user_pool_client_id,
-{%- if cookiecutter.__dax == "yes" %}
-            cache=self.cache,
+        self.data.table.grant_read_write_data(self.service.task_role)
+{%- if cookiecutter.__waf == "yes" %}
+        self.firewall = ApiFirewall(
+            self.service,
+            "Firewall",
+            stage=self.service.rest_api.deployment_stage,
+            requests_per_5_minutes=self.service.settings.waf_requests_per_5_minutes,
+            log_retention=logs.RetentionDays[self.service.settings.log_retention],
+        )
+{%- else %}
+        self.service.accept_without_firewall()
 {%- endif %}
 {%- if cookiecutter.__lake == "yes" %}
-            # Step 19: the app's JSON log lines (analytics/lake/log_schema.py) go through FireLens to the lake.
-            log_driver=ecs.LogDrivers.firelens(options=self.lake.firelens_options()),
-{%- endif %}
-        )
-{%- if cookiecutter.__lake == "yes" %}
-        self.service.add_log_router(config)
         self.lake.grant_log_delivery(self.service.task_role)
 {%- endif %}
 {%- endif %}
+{%- if cookiecutter.__codedeploy_blue_green == "yes" %}
+
+        # The pipeline's CodeDeploy action role: CodePipeline checks at CreatePipeline that it can assume
+        # it, so it exists before the pipeline, with `make bootstrap`, and names the service's resources.
+        access_stack = self._stack("PipelineAccess", config, "pipeline-access")
+        access_stack.node.add_metadata(DEPLOYED_WITH_BOOTSTRAP, True)
+        self.pipeline_deploy_role = PipelineDeployRole(
+            access_stack,
+            "PipelineDeployRole",
+            service_name=config.stack_name("service"),
+            tooling_account=delivery.tooling_account,
+            tooling_region=delivery.tooling_region,
+            artifact_bucket=delivery.artifact_bucket,
+        )
+{%- endif %}
 {%- if cookiecutter.__delivery == "yes" %}
 
-        if config.section("delivery").get("pipeline", False):
+        if config.settings("delivery", DeliverySettings).pipeline:
             # The tooling environment hosts the one pipeline that deploys every environment.
             delivery_stack = self._stack("Delivery", config, "delivery", protect=True)
             self.delivery = Delivery(delivery_stack, "Delivery", config=config, environments=load_environments())

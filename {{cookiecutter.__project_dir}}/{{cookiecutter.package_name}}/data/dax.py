@@ -6,8 +6,9 @@ may touch only the table; its security group admits no one until a consumer asks
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from aws_cdk import aws_dax as dax
-from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from constructs import Construct
@@ -16,17 +17,43 @@ from {{ cookiecutter.package_name }}.config import EnvironmentConfig
 
 TLS_PORT = 9111
 TABLE_ACTIONS = (
-    "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:Scan", "dynamodb:PutItem",
-    "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem",
+    "dynamodb:GetItem",
+    "dynamodb:BatchGetItem",
+    "dynamodb:Query",
+    "dynamodb:Scan",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:BatchWriteItem",
+    "dynamodb:ConditionCheckItem",
     "dynamodb:DescribeTable",
 )
 CLIENT_ACTIONS = (
-    "dax:GetItem", "dax:BatchGetItem", "dax:Query", "dax:Scan", "dax:PutItem", "dax:UpdateItem",
-    "dax:DeleteItem", "dax:BatchWriteItem", "dax:ConditionCheckItem",
+    "dax:GetItem",
+    "dax:BatchGetItem",
+    "dax:Query",
+    "dax:Scan",
+    "dax:PutItem",
+    "dax:UpdateItem",
+    "dax:DeleteItem",
+    "dax:BatchWriteItem",
+    "dax:ConditionCheckItem",
 )
 
 
+@dataclass(frozen=True)
+class DaxSettings:
+    """config/<env>.yaml `dax:`."""
+
+    node_type: str = "dax.t3.small"
+    nodes: int = 1  # replication factor: 3 nodes over the zones for production
+    item_ttl_millis: int = 300000
+    query_ttl_millis: int = 300000
+
+
 class DaxCache(Construct):
+    """`table_arn` is the one table the cluster may read and write for its clients."""
+
     def __init__(
         self,
         scope: Construct,
@@ -35,37 +62,45 @@ class DaxCache(Construct):
         config: EnvironmentConfig,
         vpc: ec2.IVpc,
         subnets: ec2.SubnetSelection,
-        table: dynamodb.ITableV2,
+        table_arn: str,
     ) -> None:
         super().__init__(scope, construct_id)
-        settings = config.section("dax")
+        settings = config.settings("dax", DaxSettings)
         self.security_group = ec2.SecurityGroup(
-            self, "SecurityGroup", vpc=vpc, description="DAX: TLS from the service tasks only",
+            self,
+            "SecurityGroup",
+            vpc=vpc,
+            description="DAX: TLS from the service tasks only",
             allow_all_outbound=False,
         )
         role = iam.Role(
-            self, "Role", assumed_by=iam.ServicePrincipal("dax.amazonaws.com"),
+            self,
+            "Role",
+            assumed_by=iam.ServicePrincipal("dax.amazonaws.com"),
             description="DAX reads and writes the application table on behalf of its clients",
         )
-        role.add_to_policy(iam.PolicyStatement(actions=list(TABLE_ACTIONS), resources=[table.table_arn]))
+        role.add_to_policy(iam.PolicyStatement(actions=list(TABLE_ACTIONS), resources=[table_arn]))
         subnet_group = dax.CfnSubnetGroup(
-            self, "SubnetGroup",
+            self,
+            "SubnetGroup",
             subnet_ids=vpc.select_subnets(subnet_group_name=subnets.subnet_group_name).subnet_ids,
             description="Private subnets of the application VPC",
         )
         parameter_group = dax.CfnParameterGroup(
-            self, "ParameterGroup",
+            self,
+            "ParameterGroup",
             description="Item and query cache lifetimes",
             parameter_name_values={
-                "record-ttl-millis": str(settings.get("item_ttl_millis", 300000)),
-                "query-ttl-millis": str(settings.get("query_ttl_millis", 300000)),
+                "record-ttl-millis": str(settings.item_ttl_millis),
+                "query-ttl-millis": str(settings.query_ttl_millis),
             },
         )
         self.cluster = dax.CfnCluster(
-            self, "Cluster",
+            self,
+            "Cluster",
             iam_role_arn=role.role_arn,
-            node_type=settings.get("node_type", "dax.t3.small"),
-            replication_factor=int(settings.get("nodes", 1)),
+            node_type=settings.node_type,
+            replication_factor=settings.nodes,
             subnet_group_name=subnet_group.ref,
             parameter_group_name=parameter_group.ref,
             security_group_ids=[self.security_group.security_group_id],

@@ -15,9 +15,21 @@ CONTAINER_NAME = "app"
 IMAGE_PLACEHOLDER = "<IMAGE1_NAME>"
 # What RegisterTaskDefinition accepts; the rest of DescribeTaskDefinition's answer is read-only.
 REGISTRABLE = (
-    "family", "taskRoleArn", "executionRoleArn", "networkMode", "containerDefinitions", "volumes",
-    "placementConstraints", "requiresCompatibilities", "cpu", "memory", "runtimePlatform",
-    "ephemeralStorage", "pidMode", "ipcMode", "proxyConfiguration",
+    "family",
+    "taskRoleArn",
+    "executionRoleArn",
+    "networkMode",
+    "containerDefinitions",
+    "volumes",
+    "placementConstraints",
+    "requiresCompatibilities",
+    "cpu",
+    "memory",
+    "runtimePlatform",
+    "ephemeralStorage",
+    "pidMode",
+    "ipcMode",
+    "proxyConfiguration",
 )
 
 

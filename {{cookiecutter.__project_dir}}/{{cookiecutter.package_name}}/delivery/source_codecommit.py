@@ -18,7 +18,9 @@ class Source(Construct):
         super().__init__(scope, construct_id)
         self.branch = branch
         self.repository = codecommit.Repository(
-            self, "Repository", repository_name=PROJECT_SLUG,
+            self,
+            "Repository",
+            repository_name=PROJECT_SLUG,
             description="Application, infrastructure and pipeline code",
         )
         # The source history outlives the stack, like the image repository and artifacts beside it.
@@ -26,6 +28,9 @@ class Source(Construct):
 
     def action(self, output: codepipeline.Artifact) -> actions.Action:
         return actions.CodeCommitSourceAction(
-            action_name="CodeCommit", repository=self.repository, branch=self.branch, output=output,
+            action_name="CodeCommit",
+            repository=self.repository,
+            branch=self.branch,
+            output=output,
             trigger=actions.CodeCommitTrigger.EVENTS,
         )

@@ -21,6 +21,11 @@ class Source(Construct):
 
     def action(self, output: codepipeline.Artifact) -> actions.Action:
         return actions.CodeStarConnectionsSourceAction(
-            action_name="CodeConnections", connection_arn=self.connection_arn, owner=self.owner,
-            repo=self.repository_name, branch=self.branch, output=output, trigger_on_push=True,
+            action_name="CodeConnections",
+            connection_arn=self.connection_arn,
+            owner=self.owner,
+            repo=self.repository_name,
+            branch=self.branch,
+            output=output,
+            trigger_on_push=True,
         )

@@ -16,7 +16,8 @@ from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from {{ cookiecutter.package_name }}.config import EnvironmentConfig
+from {{ cookiecutter.package_name }} import compliance
+from {{ cookiecutter.package_name }}.service.settings import ServiceSettings
 
 ITEM_ID = "item_id"
 # The signed-in user's Cognito token, forwarded by AppSync's HTTP resolver (api/resolvers/recommendations.js).
@@ -42,46 +43,65 @@ CALLER_HEADERS = {
 
 
 class FrontDoor(Protocol):
-    def integration(self, http_method: str, path: str, request_parameters: dict[str, str]) -> apigateway.Integration:
-        ...
+    def integration(
+        self, http_method: str, path: str, request_parameters: dict[str, str]
+    ) -> apigateway.Integration: ...
 
-    def bind_method(self, method: apigateway.Method) -> None:
-        ...
+    def bind_method(self, method: apigateway.Method) -> None: ...
 
 
 class ServiceApi(Construct):
     def __init__(
-        self, scope: Construct, construct_id: str, *, config: EnvironmentConfig, front_door: FrontDoor
+        self, scope: Construct, construct_id: str, *, name: str, settings: ServiceSettings, front_door: FrontDoor
     ) -> None:
         super().__init__(scope, construct_id)
-        settings = config.section("service")
         access_logs = logs.LogGroup(
-            self, "AccessLogs", retention=logs.RetentionDays[settings.get("log_retention", "ONE_MONTH")],
+            self,
+            "AccessLogs",
+            retention=logs.RetentionDays[settings.log_retention],
             removal_policy=cdk.RemovalPolicy.DESTROY,
         )
         self.rest_api = apigateway.RestApi(
             self,
             "RestApi",
-            rest_api_name=config.stack_name("service"),
+            rest_api_name=name,
             description="Items owned by the signed-in user, served by the Fargate service",
             endpoint_types=[apigateway.EndpointType.REGIONAL],
             cloud_watch_role=True,
             cloud_watch_role_removal_policy=cdk.RemovalPolicy.DESTROY,
             default_method_options=apigateway.MethodOptions(authorization_type=apigateway.AuthorizationType.IAM),
             deploy_options=apigateway.StageOptions(
-                stage_name=settings.get("api_stage", "v1"),
+                stage_name=settings.api_stage,
                 access_log_destination=apigateway.LogGroupLogDestination(access_logs),
                 access_log_format=apigateway.AccessLogFormat.json_with_standard_fields(
-                    caller=True, http_method=True, ip=True, protocol=True, request_time=True,
-                    resource_path=True, response_length=True, status=True, user=True,
+                    caller=True,
+                    http_method=True,
+                    ip=True,
+                    protocol=True,
+                    request_time=True,
+                    resource_path=True,
+                    response_length=True,
+                    status=True,
+                    user=True,
                 ),
                 logging_level=apigateway.MethodLoggingLevel.INFO,
                 data_trace_enabled=False,
                 metrics_enabled=True,
                 tracing_enabled=True,
-                throttling_rate_limit=int(settings.get("throttle_rate", 50)),
-                throttling_burst_limit=int(settings.get("throttle_burst", 100)),
+                throttling_rate_limit=settings.throttle_rate,
+                throttling_burst_limit=settings.throttle_burst,
             ),
+        )
+        compliance.acknowledge(
+            self.rest_api,
+            "AwsSolutions::AwsSolutions-COG4",
+            "Methods use IAM (SigV4) authorization: AppSync's HTTP resolver and identity-pool users sign their calls",
+        )
+        compliance.acknowledge(
+            self.rest_api.node.find_child("CloudWatchRole"),
+            "AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+            "AmazonAPIGatewayPushToCloudWatchLogs]",
+            "API Gateway's account-level logging role uses the AWS managed policy made for exactly that purpose",
         )
         self.validator = self.rest_api.add_request_validator(
             "Validator", validate_request_body=True, validate_request_parameters=True

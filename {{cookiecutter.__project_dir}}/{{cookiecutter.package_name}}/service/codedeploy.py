@@ -2,10 +2,14 @@
 
 Two target groups and a test listener on the service's load balancer; CodeDeploy shifts
 traffic (all at once behind an NLB, canary behind an ALB) and rolls back on failure or alarm.
-The pipeline in the tooling account starts deployments through `deploy_role`.
+The pipeline in the tooling account starts deployments through `PipelineDeployRole`, which a
+stack of its own creates before the pipeline exists: CodePipeline checks at CreatePipeline that it
+can assume every action's role.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_cloudwatch as cloudwatch
@@ -14,7 +18,40 @@ from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from {{ cookiecutter.package_name }}.config import EnvironmentConfig
+from {{ cookiecutter.package_name }} import compliance
+from {{ cookiecutter.package_name }}.service import deployment
+from {{ cookiecutter.package_name }}.service.front_door import FrontDoor
+from {{ cookiecutter.package_name }}.service.settings import ServiceSettings, task_role_names
+
+# An NLB shifts traffic all at once only; behind an ALB a canary takes 10% first.
+DEPLOYMENT_CONFIG = codedeploy.EcsDeploymentConfig.{{ "ALL_AT_ONCE" if cookiecutter.vpc_link == "v1-nlb" else "CANARY_10_PERCENT_5_MINUTES" }}
+
+
+class Deployment(deployment.Deployment):
+    """The CodeDeploy controller: CloudFormation creates the service, CodeDeploy shifts every update."""
+
+    test_listener = True
+
+    def service_options(self) -> dict[str, Any]:
+        return {"deployment_controller": ecs.DeploymentController(type=ecs.DeploymentControllerType.CODE_DEPLOY)}
+
+    def attach(
+        self,
+        scope: Construct,
+        *,
+        name: str,
+        service: ecs.FargateService,
+        front_door: FrontDoor,
+        settings: ServiceSettings,
+    ) -> None:
+        BlueGreenDeployment(
+            scope,
+            "BlueGreen",
+            name=name,
+            service=service,
+            front_door=front_door,
+            termination_wait=cdk.Duration.minutes(settings.termination_wait_minutes),
+        )
 
 
 class BlueGreenDeployment(Construct):
@@ -23,33 +60,29 @@ class BlueGreenDeployment(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        config: EnvironmentConfig,
+        name: str,
         service: ecs.FargateService,
-        task_definition: ecs.TaskDefinition,
-        front_door,
+        front_door: FrontDoor,
+        termination_wait: cdk.Duration,
     ) -> None:
         super().__init__(scope, construct_id)
-        delivery = config.section("delivery")
-        name = config.stack_name("service")
         self.alarms = [
             cloudwatch.Alarm(
-                self, f"{color}UnhealthyTargets",
+                self,
+                f"{color}UnhealthyTargets",
                 metric=front_door.unhealthy_targets(target_group),
-                threshold=1, evaluation_periods=2,
+                threshold=1,
+                evaluation_periods=2,
                 comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
                 treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
                 alarm_description=f"{color} targets fail health checks: roll the deployment back",
             )
             for color, target_group in (("Blue", front_door.target_group), ("Green", front_door.green_target_group))
         ]
-        deployment_config = (
-            codedeploy.EcsDeploymentConfig.ALL_AT_ONCE
-            if front_door.kind == "NLB"  # an NLB shifts traffic all at once only
-            else codedeploy.EcsDeploymentConfig.CANARY_10_PERCENT_5_MINUTES
-        )
         self.application = codedeploy.EcsApplication(self, "Application", application_name=name)
         self.deployment_group = codedeploy.EcsDeploymentGroup(
-            self, "DeploymentGroup",
+            self,
+            "DeploymentGroup",
             application=self.application,
             deployment_group_name=name,
             service=service,
@@ -58,43 +91,114 @@ class BlueGreenDeployment(Construct):
                 green_target_group=front_door.green_target_group,
                 listener=front_door.listener,
                 test_listener=front_door.test_listener,
-                termination_wait_time=cdk.Duration.minutes(int(delivery.get("termination_wait_minutes", 5))),
+                termination_wait_time=termination_wait,
             ),
-            deployment_config=deployment_config,
+            deployment_config=DEPLOYMENT_CONFIG,
             alarms=self.alarms,
             auto_rollback=codedeploy.AutoRollbackConfig(
                 failed_deployment=True, stopped_deployment=True, deployment_in_alarm=True
             ),
         )
-        self.deploy_role = iam.Role(
-            self, "PipelineDeployRole",
-            role_name=f"{name}-pipeline-deploy",
-            assumed_by=iam.AccountPrincipal(delivery["tooling_account"]),
+        compliance.acknowledge(
+            self.deployment_group.role,
+            "AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AWSCodeDeployRoleForECS]",
+            "CodeDeploy's ECS blue/green role uses the AWS managed policy maintained for exactly that service",
+        )
+
+
+class PipelineDeployRole(Construct):
+    """The role the pipeline's CodeDeploy action assumes in one environment, named `<service>-pipeline-deploy`.
+
+    Its stack deploys with `make bootstrap`, before the pipeline and before the Service stack: the
+    policies name the service's application, deployment group and task roles by their fixed names,
+    which exist once the pipeline has deployed the Service stack.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        service_name: str,
+        tooling_account: str,
+        tooling_region: str,
+        artifact_bucket: str,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        stack = cdk.Stack.of(self)
+        self.role = iam.Role(
+            self,
+            "Role",
+            role_name=f"{service_name}-pipeline-deploy",
+            assumed_by=iam.AccountPrincipal(tooling_account),
             description="The pipeline's CodeDeploy action: registers task definitions and starts deployments",
         )
-        self.deploy_role.add_to_policy(iam.PolicyStatement(
-            actions=["codedeploy:CreateDeployment", "codedeploy:GetDeployment", "codedeploy:GetApplication",
-                     "codedeploy:GetApplicationRevision", "codedeploy:RegisterApplicationRevision",
-                     "codedeploy:GetDeploymentConfig"],
-            resources=[
-                self.application.application_arn,
-                self.deployment_group.deployment_group_arn,
-                deployment_config.deployment_config_arn,
-            ],
-        ))
-        self.deploy_role.add_to_policy(iam.PolicyStatement(
-            actions=["ecs:RegisterTaskDefinition", "ecs:DescribeTaskDefinition"], resources=["*"],
-        ))
-        self.deploy_role.add_to_policy(iam.PolicyStatement(
-            actions=["iam:PassRole"],
-            resources=[task_definition.task_role.role_arn, task_definition.obtain_execution_role().role_arn],
-        ))
-        artifacts = f"arn:aws:s3:::{delivery['artifact_bucket']}"
-        self.deploy_role.add_to_policy(iam.PolicyStatement(
-            actions=["s3:GetObject", "s3:GetObjectVersion"], resources=[f"{artifacts}/*"],
-        ))
-        self.deploy_role.add_to_policy(iam.PolicyStatement(
-            actions=["kms:Decrypt", "kms:DescribeKey"],
-            resources=[f"arn:aws:kms:{delivery['tooling_region']}:{delivery['tooling_account']}:key/*"],
-            conditions={"StringEquals": {"kms:ViaService": f"s3.{delivery['tooling_region']}.amazonaws.com"}},
-        ))
+        self.role.add_to_policy(
+            iam.PolicyStatement(
+                actions=[
+                    "codedeploy:CreateDeployment",
+                    "codedeploy:GetDeployment",
+                    "codedeploy:GetApplication",
+                    "codedeploy:GetApplicationRevision",
+                    "codedeploy:RegisterApplicationRevision",
+                    "codedeploy:GetDeploymentConfig",
+                ],
+                resources=[
+                    stack.format_arn(
+                        service="codedeploy",
+                        resource="application",
+                        resource_name=service_name,
+                        arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
+                    ),
+                    stack.format_arn(
+                        service="codedeploy",
+                        resource="deploymentgroup",
+                        resource_name=f"{service_name}/{service_name}",
+                        arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
+                    ),
+                    DEPLOYMENT_CONFIG.deployment_config_arn,
+                ],
+            )
+        )
+        self.role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["ecs:RegisterTaskDefinition", "ecs:DescribeTaskDefinition"],
+                resources=["*"],
+            )
+        )
+        self.role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["iam:PassRole"],
+                resources=[
+                    stack.format_arn(service="iam", region="", resource="role", resource_name=name)
+                    for name in task_role_names(service_name)
+                ],
+            )
+        )
+        artifacts = f"arn:aws:s3:::{artifact_bucket}"
+        self.role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["s3:GetObject", "s3:GetObjectVersion"],
+                resources=[f"{artifacts}/*"],
+            )
+        )
+        tooling_keys = f"arn:aws:kms:{tooling_region}:{tooling_account}:key/*"
+        self.role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["kms:Decrypt", "kms:DescribeKey"],
+                resources=[tooling_keys],
+                conditions={"StringEquals": {"kms:ViaService": f"s3.{tooling_region}.amazonaws.com"}},
+            )
+        )
+        for finding, reason in (
+            ("Resource::*", "ecs:RegisterTaskDefinition and DescribeTaskDefinition have no resource-level permissions"),
+            (
+                f"Resource::{artifacts}/*",
+                "CodeDeploy reads the revision the pipeline wrote into its artifact bucket in the tooling account",
+            ),
+            (
+                f"Resource::{tooling_keys}",
+                "Decrypting pipeline artifacts through S3 only (kms:ViaService); the key lives in the tooling account",
+            ),
+        ):
+            compliance.acknowledge(self.role, f"AwsSolutions::AwsSolutions-IAM5[{finding}]", reason)

@@ -1,58 +1,39 @@
 """Steps 9-10: REST API -> VPC link -> load balancer -> Fargate service with auto scaling.
 
-The container app is `runtime/`. It reads through DAX when a cache is given (step 11) and
-reads DynamoDB directly otherwise.
-{%- if cookiecutter.__delivery == "yes" %}
-Deployments: {{ {"codedeploy-blue-green": "CodeDeploy blue/green (two target groups, a test listener)", "ecs-blue-green": "ECS native blue/green (two target groups, a test listener)", "rolling": "ECS rolling updates with the circuit breaker"}[cookiecutter.deployment] }}.
-{%- endif %}
+The container app is `runtime/`. It reads through DAX when given one (step 11)
+and reads DynamoDB directly otherwise. The front door (front_door_alb.py or front_door_nlb.py)
+and the deployment strategy (deployment.py: rolling; ecs_blue_green.py or codedeploy.py) are
+the modules the project keeps.
+The service receives values (table name, cache endpoint, image); `stage.py` grants it the table
+and opens the cache to it.
 """
 
 from __future__ import annotations
-{% if cookiecutter.__delivery == "no" %}
+
 from pathlib import Path
-{% endif %}
+
 import aws_cdk as cdk
-from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_ec2 as ec2
-{%- if cookiecutter.__delivery == "yes" %}
-from aws_cdk import aws_ecr as ecr
-{%- endif %}
 from aws_cdk import aws_ecs as ecs
-{%- if cookiecutter.__lake == "yes" %}
 from aws_cdk import aws_iam as iam
-{%- endif %}
 from aws_cdk import aws_logs as logs
-{%- if cookiecutter.__lake == "yes" %}
 from aws_cdk import aws_ssm as ssm
-{%- endif %}
 from constructs import Construct
 
+from {{ cookiecutter.package_name }} import compliance
 from {{ cookiecutter.package_name }}.config import EnvironmentConfig
-{%- if cookiecutter.__dax == "yes" %}
-from {{ cookiecutter.package_name }}.data.dax import DaxCache
-{%- endif %}
-{%- if cookiecutter.vpc_link == "v2-alb" %}
-from {{ cookiecutter.package_name }}.service.alb import AlbFrontDoor as FrontDoor
-{%- endif %}
 from {{ cookiecutter.package_name }}.service.api import ServiceApi
-{%- if cookiecutter.__delivery == "yes" and cookiecutter.deployment == "codedeploy-blue-green" %}
-from {{ cookiecutter.package_name }}.service.codedeploy import BlueGreenDeployment
-{%- endif %}
-{%- if cookiecutter.vpc_link == "v1-nlb" %}
-from {{ cookiecutter.package_name }}.service.nlb import NlbFrontDoor as FrontDoor
-{%- endif %}
-{%- if cookiecutter.__waf == "yes" %}
-from {{ cookiecutter.package_name }}.service.waf import ApiFirewall
-{%- endif %}
+from {{ cookiecutter.package_name }}.service.{{ "codedeploy" if cookiecutter.__codedeploy_blue_green == "yes" else "ecs_blue_green" if cookiecutter.__ecs_blue_green == "yes" else "deployment" }} import Deployment
+from {{ cookiecutter.package_name }}.service.{{ "front_door_nlb" if cookiecutter.__vpc_link_v1 == "yes" else "front_door_alb" }} import FrontDoor
+from {{ cookiecutter.package_name }}.service.settings import ServiceSettings, task_role_names
 
 CONTAINER_NAME = "app"
-{%- if cookiecutter.__lake == "yes" %}
 LOG_ROUTER_NAME = "log-router"
 # Public SSM parameter with the regional ECR URI of AWS for Fluent Bit's stable release.
 FLUENT_BIT_IMAGE_PARAMETER = "/aws/service/aws-for-fluent-bit/stable"
-{%- endif %}
 HEALTH_PATH = "/health"
 HTTPS = 443
+RUNTIME = Path(__file__).resolve().parent / "runtime"
 # Resource types whose CloudFormation schema has no Tags property (cfn-lint E3002), though CDK tags them.
 UNTAGGABLE_TYPES = ("AWS::ElasticLoadBalancingV2::Listener", "AWS::ApplicationAutoScaling::ScalableTarget")
 
@@ -60,9 +41,12 @@ UNTAGGABLE_TYPES = ("AWS::ElasticLoadBalancingV2::Listener", "AWS::ApplicationAu
 class Service(Construct):
     """The Fargate service and everything in front of it.
 
-    `user_pool_id` and `user_pool_client_id` name the pool and app client whose tokens the
-    container accepts. `log_driver` replaces the default awslogs driver (e.g. FireLens to Data Firehose); the
-    caller adds the log router to `task_definition` and grants `task_role` what it needs.
+    `table_name` is the table the app serves (`read_through` a DAX cluster in front of it).
+    `image` is the container the tasks run, tagged `image_tag` (reported as an
+    output); without one, `runtime/` is built as a CDK asset at deploy. `user_pool_id` and
+    `user_pool_client_id` name the pool and app client whose tokens the container accepts.
+    `firelens_options` send the app's logs through a FireLens log router (e.g. to Data Firehose)
+    instead of CloudWatch Logs; the caller grants `task_role` what that destination needs.
     """
 
     def __init__(
@@ -73,20 +57,23 @@ class Service(Construct):
         config: EnvironmentConfig,
         vpc: ec2.IVpc,
         subnets: ec2.SubnetSelection,
-        table: dynamodb.ITableV2,
+        table_name: str,
         user_pool_id: str,
         user_pool_client_id: str,
-{%- if cookiecutter.__dax == "yes" %}
-        cache: DaxCache | None = None,
-{%- endif %}
-        log_driver: ecs.LogDriver | None = None,
+        image: ecs.ContainerImage | None = None,
+        image_tag: str | None = None,
+        firelens_options: dict[str, str] | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
-        settings = config.section("service")
-        container_port = int(settings.get("container_port", 8080))
+        self.settings = settings = config.settings("service", ServiceSettings)
+        self.name = name = config.stack_name("service")
+        deployment = Deployment()
 
         self.security_group = ec2.SecurityGroup(
-            self, "TaskSecurityGroup", vpc=vpc, description="Service tasks: from the load balancer only",
+            self,
+            "TaskSecurityGroup",
+            vpc=vpc,
+            description="Service tasks: from the load balancer only",
             allow_all_outbound=False,
         )
         # AWS APIs (ECR, logs, STS, S3 and DynamoDB) are reached through the VPC endpoints; the
@@ -94,66 +81,63 @@ class Service(Construct):
         self.security_group.add_egress_rule(ec2.Peer.any_ipv4(), ec2.Port.tcp(HTTPS), "AWS APIs over HTTPS")
 
         self.front_door = FrontDoor(
-            self, "FrontDoor", vpc=vpc, subnets=subnets,
-            listener_port=int(settings.get("listener_port", 80)),
-            container_port=container_port,
+            self,
+            "FrontDoor",
+            vpc=vpc,
+            subnets=subnets,
+            listener_port=settings.listener_port,
+            container_port=settings.container_port,
             health_check_path=HEALTH_PATH,
-{%- if cookiecutter.__delivery == "yes" and cookiecutter.deployment != "rolling" %}
-            test_listener_port=int(settings.get("test_listener_port", 9000)),
-{%- endif %}
+            test_listener_port=settings.test_listener_port if deployment.test_listener else None,
         )
         self.front_door.allow_to(self.security_group)
 
         self.cluster = ecs.Cluster(
-            self, "Cluster", vpc=vpc, cluster_name=config.stack_name("service"),
-            container_insights_v2=ecs.ContainerInsights.ENABLED,
+            self, "Cluster", vpc=vpc, cluster_name=name, container_insights_v2=ecs.ContainerInsights.ENABLED
         )
         self.task_definition = ecs.FargateTaskDefinition(
-            self, "TaskDefinition",
-            family=config.stack_name("service"),
-            cpu=int(settings.get("cpu", 256)),
-            memory_limit_mib=int(settings.get("memory_mib", 512)),
+            self,
+            "TaskDefinition",
+            family=name,
+            cpu=settings.cpu,
+            memory_limit_mib=settings.memory_mib,
             runtime_platform=ecs.RuntimePlatform(
                 cpu_architecture=ecs.CpuArchitecture.X86_64, operating_system_family=ecs.OperatingSystemFamily.LINUX
             ),
         )
+        compliance.acknowledge(
+            self.task_definition,
+            "AwsSolutions::AwsSolutions-ECS2",
+            "Environment variables carry only non-secret settings: table name, DAX endpoint, port and log level",
+        )
         self.task_role = self.task_definition.task_role
+        execution_role = self.task_definition.obtain_execution_role()
+        for role, role_name in zip((self.task_role, execution_role), task_role_names(name), strict=True):
+            role.node.default_child.role_name = role_name
+        compliance.acknowledge(
+            execution_role,
+            "AwsSolutions::AwsSolutions-IAM5[Resource::*]",
+            "ecr:GetAuthorizationToken has no resource-level permissions; image pulls stay scoped to the repository",
+        )
         environment = {
-            "TABLE_NAME": table.table_name,
+            "TABLE_NAME": table_name,
             "AWS_DEFAULT_REGION": cdk.Stack.of(self).region,
-            "PORT": str(container_port),
-            "LOG_LEVEL": settings.get("log_level", "INFO"),
+            "PORT": str(settings.container_port),
+            "LOG_LEVEL": settings.log_level,
             # The user pool whose tokens the container verifies (items_service/identity.py).
             "USER_POOL_ID": user_pool_id,
             "USER_POOL_CLIENT_ID": user_pool_client_id,
         }
-{%- if cookiecutter.__dax == "yes" %}
-        if cache is not None:
-            environment["DAX_ENDPOINT"] = cache.endpoint_url
-            cache.allow_from(self.security_group, self.task_role)
-{%- endif %}
-        table.grant_read_write_data(self.task_role)
-{%- if cookiecutter.__delivery == "yes" %}
-        # The pipeline builds the image into the tooling account's repository and deploys with
-        # `-c image_tag=<commit>`; synthesis without it names a tag that is never pushed.
-        delivery = config.section("delivery")
-        image_tag = str(self.node.try_get_context("image_tag") or delivery.get("initial_image_tag", "initial"))
-        repository = ecr.Repository.from_repository_attributes(
-            self, "Repository",
-            repository_name=delivery["repository_name"],
-            repository_arn=(
-                f"arn:aws:ecr:{delivery['tooling_region']}:{delivery['tooling_account']}:"
-                f"repository/{delivery['repository_name']}"
-            ),
-        )
-        image = ecs.ContainerImage.from_ecr_repository(repository, tag=image_tag)
-{%- else %}
-        # Staged into cdk.out at synth (no Docker needed); `cdk deploy` builds and pushes it.
-        image = ecs.ContainerImage.from_asset(str(Path(__file__).resolve().parent / "runtime"))
-{%- endif %}
-        if log_driver is None:
+        if image is None:
+            # Staged into cdk.out at synth (no Docker needed); `cdk deploy` builds and pushes it.
+            image = ecs.ContainerImage.from_asset(str(RUNTIME))
+        if firelens_options is not None:
+            log_driver = ecs.LogDrivers.firelens(options=firelens_options)
+        else:
             log_group = logs.LogGroup(
-                self, "Logs", retention=logs.RetentionDays[settings.get("log_retention", "ONE_MONTH")],
+                self,
+                "Logs",
+                retention=logs.RetentionDays[settings.log_retention],
                 removal_policy=cdk.RemovalPolicy.DESTROY,
             )
             log_driver = ecs.LogDrivers.aws_logs(stream_prefix="service", log_group=log_group)
@@ -163,7 +147,7 @@ class Service(Construct):
             image=image,
             environment=environment,
             logging=log_driver,
-            port_mappings=[ecs.PortMapping(container_port=container_port, protocol=ecs.Protocol.TCP)],
+            port_mappings=[ecs.PortMapping(container_port=settings.container_port, protocol=ecs.Protocol.TCP)],
             readonly_root_filesystem=True,
             stop_timeout=cdk.Duration.seconds(30),
             health_check=ecs.HealthCheck(
@@ -173,21 +157,15 @@ class Service(Construct):
                 start_period=cdk.Duration.seconds(20),
             ),
         )
+        if firelens_options is not None:
+            self._add_log_router()
         self.fargate_service = ecs.FargateService(
-            self, "FargateService",
+            self,
+            "FargateService",
             cluster=self.cluster,
-            service_name=config.stack_name("service"),
+            service_name=name,
             task_definition=self.task_definition,
-{%- if cookiecutter.__delivery == "yes" and cookiecutter.deployment == "codedeploy-blue-green" %}
-            deployment_controller=ecs.DeploymentController(type=ecs.DeploymentControllerType.CODE_DEPLOY),
-{%- elif cookiecutter.__delivery == "yes" and cookiecutter.deployment == "ecs-blue-green" %}
-            deployment_strategy=ecs.DeploymentStrategy.BLUE_GREEN,
-            bake_time=cdk.Duration.minutes(5),
-            circuit_breaker=ecs.DeploymentCircuitBreaker(enable=True, rollback=True),
-{%- else %}
-            circuit_breaker=ecs.DeploymentCircuitBreaker(enable=True, rollback=True),
-{%- endif %}
-            desired_count=int(settings.get("min_tasks", 2)),
+            desired_count=settings.min_tasks,
             assign_public_ip=False,
             vpc_subnets=subnets,
             security_groups=[self.security_group],
@@ -195,68 +173,79 @@ class Service(Construct):
             max_healthy_percent=200,
             health_check_grace_period=cdk.Duration.seconds(60),
             propagate_tags=ecs.PropagatedTagSource.SERVICE,
+            **deployment.service_options(),
         )
         self.front_door.target_group.add_target(
             self.fargate_service.load_balancer_target(
                 container_name=CONTAINER_NAME,
-                container_port=container_port,
-{%- if cookiecutter.__delivery == "yes" and cookiecutter.deployment == "ecs-blue-green" %}
-                alternate_target=self.front_door.alternate_target(),
-{%- endif %}
+                container_port=settings.container_port,
+                **deployment.target_options(self.front_door),
             )
         )
-{%- if cookiecutter.__delivery == "yes" and cookiecutter.deployment == "codedeploy-blue-green" %}
-        self.blue_green = BlueGreenDeployment(
-            self, "BlueGreen", config=config, service=self.fargate_service,
-            task_definition=self.task_definition, front_door=self.front_door,
-        )
-{%- endif %}
+        deployment.attach(self, name=name, service=self.fargate_service, front_door=self.front_door, settings=settings)
 
         scaling = self.fargate_service.auto_scale_task_count(
-            min_capacity=int(settings.get("min_tasks", 2)), max_capacity=int(settings.get("max_tasks", 4))
+            min_capacity=settings.min_tasks, max_capacity=settings.max_tasks
         )
         scaling.scale_on_cpu_utilization(
             "CpuScaling",
-            target_utilization_percent=int(settings.get("cpu_target_percent", 60)),
+            target_utilization_percent=settings.cpu_target_percent,
             scale_in_cooldown=cdk.Duration.minutes(2),
             scale_out_cooldown=cdk.Duration.minutes(1),
         )
         self.front_door.scale_on_load(scaling, settings)
 
-        self.api = ServiceApi(self, "Api", config=config, front_door=self.front_door)
+        self.api = ServiceApi(self, "Api", name=name, settings=settings, front_door=self.front_door)
         self.rest_api = self.api.rest_api
-{%- if cookiecutter.__waf == "yes" %}
-        self.firewall = ApiFirewall(
-            self, "Firewall", stage=self.rest_api.deployment_stage,
-            requests_per_5_minutes=int(settings.get("waf_requests_per_5_minutes", 2000)),
-            log_retention=logs.RetentionDays[settings.get("log_retention", "ONE_MONTH")],
-        )
-{%- endif %}
         cdk.CfnOutput(self, "RestApiUrl", key="RestApiUrl", value=self.rest_api.url)
-{%- if cookiecutter.__delivery == "yes" %}
-        cdk.CfnOutput(self, "ImageTag", key="ImageTag", value=image_tag,
-                      description="Image the task definition was deployed with (the pipeline reads it)")
-{%- endif %}
+        if image_tag is not None:
+            cdk.CfnOutput(
+                self,
+                "ImageTag",
+                key="ImageTag",
+                value=image_tag,
+                description="Image the task definition was deployed with (the pipeline reads it)",
+            )
         for child in self.node.find_all():
             if isinstance(child, cdk.CfnResource) and child.cfn_resource_type in UNTAGGABLE_TYPES:
                 child.add_property_deletion_override("Tags")
-{%- if cookiecutter.__lake == "yes" %}
 
-    def add_log_router(self, config: EnvironmentConfig) -> ecs.FirelensLogRouter:
-        """The FireLens log router (AWS for Fluent Bit, from the regional ECR repository) that a
-        `log_driver` made with `ecs.LogDrivers.firelens` needs; its own logs go to CloudWatch Logs."""
+    def read_through(self, cache_endpoint: str) -> None:
+        """The app reads the table through the DAX cluster at `cache_endpoint` (its discovery URL); the
+        caller opens the cluster to `security_group` and `task_role`."""
+        self.container.add_environment("DAX_ENDPOINT", cache_endpoint)
+
+    def accept_without_firewall(self) -> None:
+        """The REST API has no AWS WAF web ACL: the project was generated with api_waf=no."""
+        compliance.acknowledge(
+            self.rest_api,
+            "AwsSolutions::AwsSolutions-APIG3",
+            "The project was generated with api_waf=no: IAM authorization and stage throttling guard the API instead",
+        )
+
+    def _add_log_router(self) -> ecs.FirelensLogRouter:
+        """The FireLens log router (AWS for Fluent Bit, from the regional ECR repository) the app's
+        log driver sends to; its own logs go to CloudWatch Logs."""
         # The image lives in an AWS-owned repository whose account differs by region (the parameter names it).
+        repository = cdk.Stack.of(self).format_arn(
+            service="ecr", region="*", account="*", resource="repository", resource_name="aws-for-fluent-bit"
+        )
         self.task_definition.add_to_execution_role_policy(
             iam.PolicyStatement(
                 actions=["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
-                resources=[cdk.Stack.of(self).format_arn(
-                    service="ecr", region="*", account="*", resource="repository", resource_name="aws-for-fluent-bit"
-                )],
+                resources=[repository],
             )
         )
+        compliance.acknowledge(
+            self.task_definition.obtain_execution_role(),
+            f"AwsSolutions::AwsSolutions-IAM5[Resource::{cdk.Stack.of(self).resolve(repository)}]",
+            "the FireLens router image is pulled from the AWS-owned aws-for-fluent-bit repository, "
+            "whose account differs by region",
+        )
         router_logs = logs.LogGroup(
-            self, "LogRouterLogs",
-            retention=logs.RetentionDays[config.section("service").get("log_retention", "ONE_MONTH")],
+            self,
+            "LogRouterLogs",
+            retention=logs.RetentionDays[self.settings.log_retention],
             removal_policy=cdk.RemovalPolicy.DESTROY,
         )
         return self.task_definition.add_firelens_log_router(
@@ -270,4 +259,3 @@ class Service(Construct):
             memory_reservation_mib=50,
             essential=True,
         )
-{%- endif %}

@@ -32,7 +32,9 @@ def _signed_in_user(endpoint: str) -> tuple[str, str, str]:
     cognito.admin_create_user(UserPoolId=pool_id, Username=LOCAL_USER, MessageAction="SUPPRESS")
     cognito.admin_set_user_password(UserPoolId=pool_id, Username=LOCAL_USER, Password=LOCAL_PASSWORD, Permanent=True)
     tokens = cognito.admin_initiate_auth(
-        UserPoolId=pool_id, ClientId=client_id, AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+        UserPoolId=pool_id,
+        ClientId=client_id,
+        AuthFlow="ADMIN_USER_PASSWORD_AUTH",
         AuthParameters={"USERNAME": LOCAL_USER, "PASSWORD": LOCAL_PASSWORD},
     )["AuthenticationResult"]
     return pool_id, client_id, tokens["AccessToken"]
@@ -49,10 +51,15 @@ def main() -> None:
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     endpoint = f"http://127.0.0.1:{port}"
-    os.environ.update({
-        "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_DEFAULT_REGION": REGION,
-        "TABLE_NAME": TABLE_NAME, "DYNAMODB_ENDPOINT": endpoint,
-    })
+    os.environ.update(
+        {
+            "AWS_ACCESS_KEY_ID": "local",
+            "AWS_SECRET_ACCESS_KEY": "local",
+            "AWS_DEFAULT_REGION": REGION,
+            "TABLE_NAME": TABLE_NAME,
+            "DYNAMODB_ENDPOINT": endpoint,
+        }
+    )
     boto3.client("dynamodb", endpoint_url=endpoint, region_name=REGION).create_table(
         TableName=TABLE_NAME,
         AttributeDefinitions=[

@@ -52,9 +52,7 @@ class ApiFirewall(Construct):
         ]
         with_user_token = wafv2.CfnWebACL.StatementProperty(
             size_constraint_statement=wafv2.CfnWebACL.SizeConstraintStatementProperty(
-                field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(
-                    single_header={"Name": USER_TOKEN_HEADER}
-                ),
+                field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(single_header={"Name": USER_TOKEN_HEADER}),
                 comparison_operator="GT",
                 size=0,
                 text_transformations=[wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="NONE")],
@@ -101,14 +99,22 @@ class ApiFirewall(Construct):
         wafv2.CfnWebACLAssociation(self, "Association", resource_arn=stage.stage_arn, web_acl_arn=self.web_acl.attr_arn)
         # WAF logs only to log groups named aws-waf-logs-*, given by ARN without the trailing ":*".
         log_group = logs.LogGroup(
-            self, "Logs", log_group_name=f"aws-waf-logs-{cdk.Names.unique_resource_name(self, max_length=60)}",
-            retention=log_retention, removal_policy=cdk.RemovalPolicy.DESTROY,
+            self,
+            "Logs",
+            log_group_name=f"aws-waf-logs-{cdk.Names.unique_resource_name(self, max_length=60)}",
+            retention=log_retention,
+            removal_policy=cdk.RemovalPolicy.DESTROY,
         )
         wafv2.CfnLoggingConfiguration(
-            self, "Logging",
+            self,
+            "Logging",
             resource_arn=self.web_acl.attr_arn,
-            log_destination_configs=[cdk.Stack.of(self).format_arn(
-                service="logs", resource="log-group", resource_name=log_group.log_group_name,
-                arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
-            )],
+            log_destination_configs=[
+                cdk.Stack.of(self).format_arn(
+                    service="logs",
+                    resource="log-group",
+                    resource_name=log_group.log_group_name,
+                    arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
+                )
+            ],
         )

@@ -9,7 +9,7 @@ import time
 
 import pytest
 from fastapi.testclient import TestClient
-from items_service.identity import InvalidTokenError, UserPoolTokens
+from items_service.identity import REFETCH_INTERVAL_SECONDS, InvalidTokenError, UserPoolTokens
 from items_service.main import create_app
 from items_service.store import ItemStore
 from joserfc import jwk, jwt
@@ -124,9 +124,10 @@ def test_an_identity_pool_caller_cannot_carry_another_users_token(client, user_p
     assert client.get("/items", headers={**signed_by_alice, "x-user-token": "invented"}).status_code == 401
 
 
-def test_keys_are_fetched_once_and_again_for_an_unknown_key_id(user_pool, local_environment):
+def test_keys_are_fetched_once_and_again_for_an_unknown_key_id_at_most_once_a_minute(user_pool, local_environment):
     fetched = []
     real = UserPoolTokens.from_environment(local_environment)
+    now = [1000.0]
 
     def fetch(url):
         fetched.append(url)
@@ -138,8 +139,20 @@ def test_keys_are_fetched_once_and_again_for_an_unknown_key_id(user_pool, local_
         client_id=user_pool.client_id,
         endpoint=user_pool.endpoint,
         fetch=fetch,
+        clock=lambda: now[0],
     )
     alice = user_pool.sign_in("alice")
-    assert tokens.owner(alice.access_token) == alice.sub  # the first key set lacked the key: fetched again
+    with pytest.raises(InvalidTokenError):  # the first key set lacks the key, and was fetched just now
+        tokens.owner(alice.access_token)
+    now[0] += REFETCH_INTERVAL_SECONDS - 1
+    with pytest.raises(InvalidTokenError):
+        tokens.owner(alice.access_token)
+    assert fetched == [tokens.jwks_url]
+    now[0] += 1
+    assert tokens.owner(alice.access_token) == alice.sub  # a minute later: fetched again
     assert tokens.owner(alice.id_token) == alice.sub
+    invented = jwk.RSAKey.generate_key(2048, parameters={"kid": "invented"})
+    for _ in range(3):  # invented key ids within the minute cost no fetch
+        with pytest.raises(InvalidTokenError):
+            tokens.owner(jwt.encode({"alg": "RS256", "kid": "invented"}, {"sub": alice.sub}, invented))
     assert fetched == [tokens.jwks_url, tokens.jwks_url]

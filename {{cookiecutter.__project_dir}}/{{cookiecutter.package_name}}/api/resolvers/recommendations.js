@@ -8,6 +8,8 @@ import { util } from '@aws-appsync/utils';
 
 export const MAX_RESULTS = 50;
 export const USER_TOKEN_HEADER = 'x-user-token';
+// AWS WAF's managed common rule set (NoUserAgent_HEADER) blocks requests without a User-Agent.
+export const USER_AGENT = 'appsync-recommendations-resolver';
 
 export function request(ctx) {
     const token = ctx.request.headers.authorization;
@@ -20,7 +22,7 @@ export function request(ctx) {
         resourcePath: `/${ctx.env.REST_API_STAGE}/recommendations`,
         params: {
             query: { limit: `${limit}` },
-            headers: { accept: 'application/json', [USER_TOKEN_HEADER]: token },
+            headers: { accept: 'application/json', 'user-agent': USER_AGENT, [USER_TOKEN_HEADER]: token },
         },
     };
 }

@@ -10,7 +10,12 @@ describe('recommendations', () => {
         assert.equal(request.method, 'GET');
         assert.equal(request.resourcePath, '/prod/recommendations');
         assert.deepEqual(request.params.query, { limit: '5' });
-        assert.deepEqual(request.params.headers, { accept: 'application/json', 'x-user-token': ACCESS_TOKEN });
+        assert.deepEqual(request.params.headers, {
+            accept: 'application/json',
+            'user-agent': recommendations.USER_AGENT,
+            'x-user-token': ACCESS_TOKEN,
+        });
+        assert.ok(recommendations.USER_AGENT.trim(), "AWS WAF's NoUserAgent rule blocks an empty User-Agent");
     });
 
     it('refuses IAM callers, who have no user token to forward', () => {

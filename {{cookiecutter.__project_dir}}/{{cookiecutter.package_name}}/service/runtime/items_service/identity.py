@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -24,6 +25,9 @@ from joserfc.jwk import GuestProtocol, Key, KeySet
 USER_TOKEN_HEADER = "x-user-token"  # the header api/resolvers/recommendations.js forwards
 TOKEN_USES = {"access": "client_id", "id": "aud"}  # Cognito token kind -> the claim naming the app client
 LEEWAY_SECONDS = 30
+# An unknown key id refetches the pool's keys at most this often: invented key ids cannot make
+# every request a call to Cognito (a rotated key appears in the key set before tokens use it).
+REFETCH_INTERVAL_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -42,7 +46,8 @@ def fetch_json(url: str) -> dict:
 
 
 class UserPoolTokens:
-    """Verifies Cognito user pool tokens; the pool's keys are fetched once and again for an unknown key id."""
+    """Verifies Cognito user pool tokens; the pool's keys are fetched once and again for an unknown key id,
+    at most once per REFETCH_INTERVAL_SECONDS."""
 
     def __init__(
         self,
@@ -52,13 +57,16 @@ class UserPoolTokens:
         client_id: str,
         endpoint: str | None = None,
         fetch: Callable[[str], dict] = fetch_json,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.issuer = f"https://cognito-idp.{region}.amazonaws.com/{user_pool_id}"
         keys_base = f"{endpoint.rstrip('/')}/{user_pool_id}" if endpoint else self.issuer
         self.jwks_url = f"{keys_base}/.well-known/jwks.json"
         self.client_id = client_id
         self._fetch = fetch
+        self._clock = clock
         self._keys: KeySet | None = None
+        self._fetched_at = 0.0
         self._lock = threading.Lock()
 
     @classmethod
@@ -71,17 +79,23 @@ class UserPoolTokens:
             endpoint=environ.get("COGNITO_ENDPOINT") or None,
         )
 
+    def _refresh(self) -> KeySet:
+        self._keys = KeySet.import_key_set(self._fetch(self.jwks_url))
+        self._fetched_at = self._clock()
+        return self._keys
+
     def _key_for(self, token: GuestProtocol) -> Key:
-        """The pool's key the token names; the key set is fetched again once for a key id it lacks."""
+        """The pool's key the token names; the key set is fetched again for a key id it lacks, unless
+        it was fetched less than REFETCH_INTERVAL_SECONDS ago (the token is then rejected)."""
         kid = token.headers().get("kid")
         with self._lock:
-            if self._keys is None:
-                self._keys = KeySet.import_key_set(self._fetch(self.jwks_url))
+            keys = self._keys if self._keys is not None else self._refresh()
             try:
-                return self._keys.get_by_kid(kid)
+                return keys.get_by_kid(kid)
             except InvalidKeyIdError:
-                self._keys = KeySet.import_key_set(self._fetch(self.jwks_url))
-                return self._keys.get_by_kid(kid)
+                if self._clock() - self._fetched_at < REFETCH_INTERVAL_SECONDS:
+                    raise
+                return self._refresh().get_by_kid(kid)
 
     def owner(self, token: str) -> str:
         """The `sub` of a valid token; InvalidTokenError otherwise."""

@@ -1,0 +1,47 @@
+"""Steps 15-16: `cdk deploy` of one environment's stacks with the image just built.
+
+With rolling updates or ECS native blue/green, ECS itself replaces the tasks when the task
+definition changes, so this one action deploys the environment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from aws_cdk import aws_codebuild as codebuild
+from aws_cdk import aws_codepipeline as codepipeline
+from aws_cdk import aws_codepipeline_actions as actions
+from constructs import Construct
+
+from {{ cookiecutter.package_name }}.config import EnvironmentConfig
+
+
+def cdk_deploy_action(
+    *,
+    action_name: str,
+    project: codebuild.IProject,
+    source_output: codepipeline.Artifact,
+    build_output: codepipeline.Artifact,
+    outputs: Sequence[codepipeline.Artifact] = (),
+) -> actions.CodeBuildAction:
+    return actions.CodeBuildAction(
+        action_name=action_name,
+        project=project,
+        input=source_output,
+        extra_inputs=[build_output],
+        outputs=list(outputs) or None,
+        run_order=2,
+    )
+
+
+def deploy_actions(
+    scope: Construct,
+    *,
+    environment: EnvironmentConfig,
+    project: codebuild.IProject,
+    source_output: codepipeline.Artifact,
+    build_output: codepipeline.Artifact,
+) -> list[actions.Action]:
+    return [
+        cdk_deploy_action(action_name="Deploy", project=project, source_output=source_output, build_output=build_output)
+    ]
