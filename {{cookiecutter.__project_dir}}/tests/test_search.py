@@ -37,7 +37,10 @@ def test_domain_is_encrypted_https_only_with_fine_grained_access_control(dev):
     assert endpoint["EnforceHTTPS"] is True and endpoint["TLSSecurityPolicy"] == "Policy-Min-TLS-1-2-2019-07"
     security = domain["AdvancedSecurityOptions"]
     assert security["Enabled"] is True and security["InternalUserDatabaseEnabled"] is False
-    assert "Fn::GetAtt" in security["MasterUserOptions"]["MasterUserARN"]
+    # The master user is the role of the function that sets up the domain's roles, and no one else.
+    setup = _only(dev["Search"], "Custom::OpenSearchSecurity")["Properties"]
+    setup_function = dev.raw("Search")["Resources"][setup["ServiceToken"]["Fn::GetAtt"][0]]["Properties"]
+    assert security["MasterUserOptions"] == {"MasterUserARN": setup_function["Role"]}
     assert "VPCOptions" not in domain  # AppSync reaches only public-endpoint domains
     for kind in ("ES_APPLICATION_LOGS", "SEARCH_SLOW_LOGS", "INDEX_SLOW_LOGS", "AUDIT_LOGS"):
         assert domain["LogPublishingOptions"][kind]["Enabled"] is True
@@ -74,9 +77,15 @@ def test_appsync_searches_with_a_role_that_may_only_read_the_search_path(dev):
 
 
 def test_security_setup_maps_writer_and_reader_roles_inside_the_domain(dev):
+    """The role AppSync searches with reads; the role that fills the index writes: never swapped."""
     setup = _only(dev["Search"], "Custom::OpenSearchSecurity")["Properties"]
     assert setup["Index"] == "items"
-    assert len(setup["WriterRoleArns"]) == 1 and len(setup["ReaderRoleArns"]) == 1
+    (source,) = dev["Api"].find_resources("AWS::AppSync::DataSource", OPENSEARCH_SOURCE).values()
+    reader = dev.imported(source["Properties"]["ServiceRoleArn"])
+    assert reader["Fn::GetAtt"][1] == "Arn" and "QueryRole" in reader["Fn::GetAtt"][0]
+    assert setup["ReaderRoleArns"] == [reader]
+    assert setup["WriterRoleArns"] == [_writer_role(dev)]
+    assert reader not in setup["WriterRoleArns"]
 
 
 {%- if cookiecutter.search_indexing == "stream-lambda" %}
@@ -100,6 +109,13 @@ def test_stream_feeds_the_indexer_with_partial_failures_and_a_dead_letter_queue(
     assert mapping["FunctionName"] == {"Ref": logical_id}
     assert indexer["Runtime"] == "python3.14"
     search.resource_count_is("AWS::OSIS::Pipeline", 0)
+
+
+def _writer_role(dev):
+    """The indexer function's role: the one that writes the items index."""
+    (indexer,) = [f["Properties"] for f in dev["Search"].find_resources("AWS::Lambda::Function").values()
+                  if f["Properties"]["Handler"] == "indexer.handler"]
+    return indexer["Role"]
 {%- else %}
 
 
@@ -110,6 +126,12 @@ def test_zero_etl_pipeline_reads_the_table_and_writes_the_domain(dev):
     assert "dynamodb:" in body and "opensearch:" in body and "export:" in body and "stream:" in body
     assert pipeline["LogPublishingOptions"]["IsLoggingEnabled"] is True
     search.resource_count_is("AWS::Lambda::EventSourceMapping", 0)
+
+
+def _writer_role(dev):
+    """The role the zero-ETL pipeline assumes: the one that writes the items index."""
+    (role_id,) = [i for i in dev["Search"].find_resources("AWS::IAM::Role") if "PipelineRole" in i]
+    return {"Fn::GetAtt": [role_id, "Arn"]}
 {%- endif %}
 
 
