@@ -57,8 +57,11 @@ def test_every_js_resolver_is_a_pipeline_that_starts_with_the_owner_check(dev, c
     resolvers = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::AppSync::Resolver"]
     direct = [r for r in resolvers if r.get("Kind", "UNIT") == "UNIT"]
     assert [(r["TypeName"], r["FieldName"]) for r in direct] == [("Mutation", "placeOrder")]
-    sources = {r["Properties"]["Name"]: r["Properties"]["Type"] for r in resources.values()
-               if r["Type"] == "AWS::AppSync::DataSource"}
+    sources = {
+        r["Properties"]["Name"]: r["Properties"]["Type"]
+        for r in resources.values()
+        if r["Type"] == "AWS::AppSync::DataSource"
+    }
     wiring = {}
     for resolver in (r for r in resolvers if r.get("Kind") == "PIPELINE"):
         assert resolver["Runtime"] == {"Name": "APPSYNC_JS", "RuntimeVersion": "1.0.0"}

@@ -60,17 +60,18 @@ def test_app_client_is_public_with_short_lived_tokens(dev):
 
 def test_identity_pool_admits_only_signed_in_users_of_this_pool(dev):
     identity = dev["Identity"]
-    (pool_id, pool), = identity.find_resources("AWS::Cognito::IdentityPool").items()
+    ((pool_id, pool),) = identity.find_resources("AWS::Cognito::IdentityPool").items()
     pool = pool["Properties"]
     assert pool["AllowUnauthenticatedIdentities"] is False
     (user_pool_id,) = identity.find_resources("AWS::Cognito::UserPool")
-    (client_id, client), = identity.find_resources("AWS::Cognito::UserPoolClient").items()
+    ((client_id, client),) = identity.find_resources("AWS::Cognito::UserPoolClient").items()
     assert client["Properties"]["UserPoolId"] == {"Ref": user_pool_id}
     (provider,) = pool["CognitoIdentityProviders"]
     assert provider["ClientId"] == {"Ref": client_id}
     assert provider["ProviderName"]["Fn::Join"][1][-2:] == ["/", {"Ref": user_pool_id}]
     assert provider["ServerSideTokenCheck"] is True
-    (attachment,) = [a["Properties"] for a in identity.find_resources("AWS::Cognito::IdentityPoolRoleAttachment").values()]
+    (attachment,) = identity.find_resources("AWS::Cognito::IdentityPoolRoleAttachment").values()
+    attachment = attachment["Properties"]
     assert attachment["IdentityPoolId"] == {"Ref": pool_id}
     roles = identity.find_resources("AWS::IAM::Role")
     for kind in ("authenticated", "unauthenticated"):

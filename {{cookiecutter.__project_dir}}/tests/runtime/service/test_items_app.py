@@ -147,7 +147,8 @@ def test_bodies_as_graphql_sends_them_are_accepted(client, as_user):
     created = client.post("/items", json={"name": "a", "description": None, "price": 0}, headers=headers)
     assert created.status_code == 201
     item_id = created.json()["id"]
-    assert client.put(f"/items/{item_id}", json={"name": "b", "description": None, "price": 2}, headers=headers).status_code == 200
+    updated = client.put(f"/items/{item_id}", json={"name": "b", "description": None, "price": 2}, headers=headers)
+    assert updated.status_code == 200
 
 
 def test_owner_is_the_user_pool_sub_of_the_auth_provider():
