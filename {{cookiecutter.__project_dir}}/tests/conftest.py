@@ -51,6 +51,17 @@ class Templates:
     def raw(self, stack_id: str) -> dict:
         return self._by_id[stack_id].template
 
+    def imported(self, value: dict) -> object:
+        """What an Fn::ImportValue of another stack resolves to: the exporting stack's output value."""
+        name = value["Fn::ImportValue"]
+        (exported,) = [
+            output["Value"]
+            for stack_id in self._by_id
+            for output in self.raw(stack_id).get("Outputs", {}).values()
+            if output.get("Export", {}).get("Name") == name
+        ]
+        return exported
+
     def __getitem__(self, stack_id: str) -> assertions.Template:
         return assertions.Template.from_json(self.raw(stack_id))
 

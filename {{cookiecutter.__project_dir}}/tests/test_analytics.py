@@ -1,6 +1,8 @@
 """Steps 19-22 and 24: the log lake, its catalog and workgroup, Quick Sight, SAML federation."""
 
 import json
+import re
+from datetime import datetime
 
 from aws_cdk.assertions import Match
 
@@ -101,6 +103,56 @@ if ANALYTICS:
         assert table["StorageDescriptor"]["SerdeInfo"]["SerializationLibrary"] == "org.openx.data.jsonserde.JsonSerDe"
         location = json.dumps(table["StorageDescriptor"]["Location"])
         assert "/logs/" in location
+
+    # Firehose and Athena's projection read Java date patterns; Athena's date_format writes MySQL ones.
+    JAVA_TO_MYSQL = {"yyyy": "%Y", "MM": "%m", "dd": "%d", "HH": "%H"}
+    DAILY = {"yyyy", "MM", "dd"}
+
+    def test_firehose_prefix_glue_partitions_and_athena_queries_agree_on_the_layout(dev):
+        """Read from the synthesised Lake stack alone: where Firehose writes, the partitions Athena
+        projects from the object keys and the partition values the named queries compare with."""
+        lake = dev.raw("Lake")["Resources"]
+        s3 = _log_stream(dev)["ExtendedS3DestinationConfiguration"]
+        written = re.fullmatch(r"(?P<folder>[a-z/]+/)(?P<key>\w+)=!\{timestamp:(?P<pattern>[^}]+)\}/", s3["Prefix"])
+        assert written, s3["Prefix"]
+        folder, key, pattern = written["folder"], written["key"], written["pattern"]
+        fields = re.findall(r"[A-Za-z]+", pattern)
+        assert set(fields) == DAILY, pattern  # one partition per day: the projection's interval below
+
+        (table,) = [r["Properties"] for r in lake.values() if r["Type"] == "AWS::Glue::Table"]
+        table_input = table["TableInput"]
+        bucket_id = s3["BucketARN"]["Fn::GetAtt"][0]
+        location = {"Fn::Join": ["", ["s3://", {"Ref": bucket_id}, f"/{folder}"]]}
+        assert table_input["StorageDescriptor"]["Location"] == location
+        assert table_input["PartitionKeys"] == [{"Name": key, "Type": "string"}]
+        projection = {k: v for k, v in table_input["Parameters"].items() if k.startswith("projection.")}
+        start = projection.pop(f"projection.{key}.range").split(",")
+        assert projection == {
+            "projection.enabled": "true",
+            f"projection.{key}.type": "date",
+            f"projection.{key}.format": pattern,
+            f"projection.{key}.interval": "1",
+            f"projection.{key}.interval.unit": "DAYS",
+        }
+        mysql = pattern
+        for java, code in JAVA_TO_MYSQL.items():
+            mysql = mysql.replace(java, code)
+        datetime.strptime(start[0], mysql)  # the first projected day is written in the same pattern
+        assert start[1] == "NOW"
+        assert "storage.location.template" not in table_input["Parameters"]  # Hive layout: <folder><key>=<value>/
+
+        ((database_id, database),) = [
+            (i, r["Properties"]["DatabaseInput"]["Name"]) for i, r in lake.items() if r["Type"] == "AWS::Glue::Database"
+        ]
+        assert table["DatabaseName"] == {"Ref": database_id}
+        queries = [r["Properties"] for r in lake.values() if r["Type"] == "AWS::Athena::NamedQuery"]
+        assert queries
+        for query in queries:
+            assert query["Database"] == database
+            sql = query["QueryString"]
+            assert re.search(rf"\bFROM {table_input['Name']}\b", sql), sql
+            bounds = re.findall(rf"\bWHERE {key} >= date_format\(current_date - INTERVAL '\d+' DAY, '([^']+)'\)", sql)
+            assert bounds == [mysql], sql
 
     def test_crawler_targets_the_table_on_a_schedule_with_encrypted_logs(dev):
         lake = dev["Lake"]

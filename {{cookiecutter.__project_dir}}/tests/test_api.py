@@ -10,6 +10,7 @@ XRAY = {{ "True" if cookiecutter.__xray == "yes" else "False" }}
 SEARCH = {{ "True" if cookiecutter.__search == "yes" else "False" }}
 SERVICE_TIER = {{ "True" if cookiecutter.__service == "yes" else "False" }}
 SCHEMA = Path(api_unit.__file__).with_name("schema.graphql")
+RESOLVERS = Path(api_unit.__file__).with_name("resolvers")
 
 
 def _by_type(template, resource_type):
@@ -49,21 +50,54 @@ def test_data_sources_by_kind(dev):
     assert kinds == sorted(expected)
 
 
-def test_every_js_resolver_is_a_pipeline_that_starts_with_the_owner_check(dev):
-    resolvers = _by_type(dev["Api"], "AWS::AppSync::Resolver")
-    pipelines = [r for r in resolvers if r.get("Kind") == "PIPELINE"]
+def test_every_js_resolver_is_a_pipeline_that_starts_with_the_owner_check(dev, cloud_assembly_dir):
+    """owner.js is each pipeline's own code (its request runs before any function); the one function
+    runs the field's resolver file against the field's data source."""
+    resources = dev.raw("Api")["Resources"]
+    resolvers = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::AppSync::Resolver"]
     direct = [r for r in resolvers if r.get("Kind", "UNIT") == "UNIT"]
     assert [(r["TypeName"], r["FieldName"]) for r in direct] == [("Mutation", "placeOrder")]
-    for resolver in pipelines:
+    sources = {
+        r["Properties"]["Name"]: r["Properties"]["Type"]
+        for r in resources.values()
+        if r["Type"] == "AWS::AppSync::DataSource"
+    }
+    wiring = {}
+    for resolver in (r for r in resolvers if r.get("Kind") == "PIPELINE"):
         assert resolver["Runtime"] == {"Name": "APPSYNC_JS", "RuntimeVersion": "1.0.0"}
-        assert "CodeS3Location" in resolver and len(resolver["PipelineConfig"]["Functions"]) == 1
-    fields = {r["FieldName"] for r in pipelines}
-    table_fields = {"getItem", "listItems", "createItem", "updateItem", "deleteItem"}
-    assert table_fields | {"onOrderPlaced", "onItemChanged"} <= fields
-    assert ("searchItems" in fields) is SEARCH
-    assert ("recommendations" in fields) is SERVICE_TIER
-    for function in _by_type(dev["Api"], "AWS::AppSync::FunctionConfiguration"):
+        assert _code(resolver, cloud_assembly_dir) == _resolver_file("owner.js")
+        ((function_id, attribute),) = [f["Fn::GetAtt"] for f in resolver["PipelineConfig"]["Functions"]]
+        function = resources[function_id]
+        assert function["Type"] == "AWS::AppSync::FunctionConfiguration" and attribute == "FunctionId"
+        function = function["Properties"]
         assert function["Runtime"] == {"Name": "APPSYNC_JS", "RuntimeVersion": "1.0.0"}
+        code = _code(function, cloud_assembly_dir)
+        (file,) = [f.name for f in RESOLVERS.glob("*.js") if _resolver_file(f.name) == code]
+        wiring[(resolver["TypeName"], resolver["FieldName"])] = (file, sources[function["DataSourceName"]])
+    expected = {
+        ("Query", "getItem"): ("getItem.js", "AMAZON_DYNAMODB"),
+        ("Query", "listItems"): ("listItems.js", "AMAZON_DYNAMODB"),
+        ("Mutation", "createItem"): ("createItem.js", "AMAZON_DYNAMODB"),
+        ("Mutation", "updateItem"): ("updateItem.js", "AMAZON_DYNAMODB"),
+        ("Mutation", "deleteItem"): ("deleteItem.js", "AMAZON_DYNAMODB"),
+        ("Subscription", "onOrderPlaced"): ("ownSubscription.js", "NONE"),
+        ("Subscription", "onItemChanged"): ("ownSubscription.js", "NONE"),
+    }
+    if SEARCH:
+        expected[("Query", "searchItems")] = ("searchItems.js", "AMAZON_OPENSEARCH_SERVICE")
+    if SERVICE_TIER:
+        expected[("Query", "recommendations")] = ("recommendations.js", "HTTP")
+    assert wiring == expected
+
+
+def _resolver_file(name):
+    return (RESOLVERS / name).read_bytes()
+
+
+def _code(resolver_or_function, cloud_assembly_dir):
+    """The bytes of the code asset a resolver or function points to (s3://<bucket>/<hash>.js)."""
+    object_key = resolver_or_function["CodeS3Location"].rsplit("/", 1)[1]
+    return (cloud_assembly_dir / f"asset.{object_key}").read_bytes()
 
 
 def test_lambda_resolver_runs_the_handler_with_powertools(dev):

@@ -1,5 +1,7 @@
 """Step 12: the DynamoDB table: on-demand, PITR, encryption; kept in prod, disposable in dev."""
 
+from tests.runtime.app_table import KEY_ATTRIBUTES, KEY_SCHEMA
+
 SEARCH = {{ "True" if cookiecutter.__search == "yes" else "False" }}
 
 
@@ -29,3 +31,10 @@ def test_stream_only_when_search_indexes_the_table(dev):
         assert stream == {"StreamViewType": "NEW_AND_OLD_IMAGES"}
     else:
         assert stream is None
+
+
+def test_table_key_is_the_one_the_runtime_tests_build_their_tables_with(dev):
+    table = _table(dev)["Properties"]
+    assert table["KeySchema"] == KEY_SCHEMA
+    key_names = {key["AttributeName"] for key in KEY_SCHEMA}
+    assert [a for a in table["AttributeDefinitions"] if a["AttributeName"] in key_names] == KEY_ATTRIBUTES

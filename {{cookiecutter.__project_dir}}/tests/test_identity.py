@@ -3,7 +3,7 @@
 import dataclasses
 
 import aws_cdk as cdk
-from aws_cdk.assertions import Match, Template
+from aws_cdk.assertions import Template
 
 from {{ cookiecutter.package_name }}.config import load_environment
 from {{ cookiecutter.package_name }}.identity.infrastructure import Identity
@@ -60,10 +60,25 @@ def test_app_client_is_public_with_short_lived_tokens(dev):
 
 def test_identity_pool_admits_only_signed_in_users_of_this_pool(dev):
     identity = dev["Identity"]
-    pool = _only(identity, "AWS::Cognito::IdentityPool")["Properties"]
+    ((pool_id, pool),) = identity.find_resources("AWS::Cognito::IdentityPool").items()
+    pool = pool["Properties"]
     assert pool["AllowUnauthenticatedIdentities"] is False
-    assert len(pool["CognitoIdentityProviders"]) == 1
-    identity.resource_count_is("AWS::Cognito::IdentityPoolRoleAttachment", 1)
+    (user_pool_id,) = identity.find_resources("AWS::Cognito::UserPool")
+    ((client_id, client),) = identity.find_resources("AWS::Cognito::UserPoolClient").items()
+    assert client["Properties"]["UserPoolId"] == {"Ref": user_pool_id}
+    (provider,) = pool["CognitoIdentityProviders"]
+    assert provider["ClientId"] == {"Ref": client_id}
+    assert provider["ProviderName"]["Fn::Join"][1][-2:] == ["/", {"Ref": user_pool_id}]
+    assert provider["ServerSideTokenCheck"] is True
+    (attachment,) = identity.find_resources("AWS::Cognito::IdentityPoolRoleAttachment").values()
+    attachment = attachment["Properties"]
+    assert attachment["IdentityPoolId"] == {"Ref": pool_id}
+    roles = identity.find_resources("AWS::IAM::Role")
+    for kind in ("authenticated", "unauthenticated"):
+        (role_id, attribute) = attachment["Roles"][kind]["Fn::GetAtt"]
+        trust = roles[role_id]["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Condition"]
+        assert attribute == "Arn" and trust["ForAnyValue:StringLike"]["cognito-identity.amazonaws.com:amr"] == kind
+        assert trust["StringEquals"]["cognito-identity.amazonaws.com:aud"] == {"Ref": pool_id}
 
 
 def test_signed_in_users_may_call_exactly_this_apis_fields(dev):
@@ -80,7 +95,10 @@ def test_signed_in_users_may_call_exactly_this_apis_fields(dev):
         suffix = resource["Fn::Join"][1][-1]
         assert suffix.startswith("/types/") and "/fields/" in suffix and "*" not in suffix, suffix
     # The policy is attached to the identity pool's authenticated role (an export of the Identity stack).
-    assert policies[0]["Roles"][0]["Fn::ImportValue"].split(":")[0].endswith("-identity")
+    (attachment,) = dev["Identity"].find_resources("AWS::Cognito::IdentityPoolRoleAttachment").values()
+    authenticated = attachment["Properties"]["Roles"]["authenticated"]["Fn::GetAtt"][0]
+    (role,) = policies[0]["Roles"]
+    assert dev.imported(role) == {"Ref": authenticated}
 
 
 def test_user_pool_is_kept_in_prod_and_disposable_in_dev(dev, prod):
@@ -91,9 +109,12 @@ def test_user_pool_is_kept_in_prod_and_disposable_in_dev(dev, prod):
 
 def test_identity_outputs_for_clients(dev):
     outputs = dev.raw("Identity")["Outputs"]
-    for key in ("UserPoolId", "UserPoolClientId", "IdentityPoolId"):
-        assert key in outputs, sorted(outputs)
-    dev["Identity"].has_output("UserPoolId", {"Value": {"Ref": Match.string_like_regexp("UserPool")}})
+    (user_pool_id,) = dev["Identity"].find_resources("AWS::Cognito::UserPool")
+    (client_id,) = dev["Identity"].find_resources("AWS::Cognito::UserPoolClient")
+    (identity_pool_id,) = dev["Identity"].find_resources("AWS::Cognito::IdentityPool")
+    assert outputs["UserPoolId"]["Value"] == {"Ref": user_pool_id}
+    assert outputs["UserPoolClientId"]["Value"] == {"Ref": client_id}
+    assert outputs["IdentityPoolId"]["Value"] == {"Ref": identity_pool_id}
 
 
 def test_identity_pool_roles_start_with_no_permissions(dev):

@@ -20,6 +20,17 @@ def _statements(template, role_part):
     ]
 
 
+def _writer_role(dev):
+    """The role that writes the items index: the indexer function's, or the one the zero-ETL pipeline assumes."""
+    search = dev["Search"]
+    if INDEXING == "stream-lambda":
+        functions = search.find_resources("AWS::Lambda::Function").values()
+        (indexer,) = [f["Properties"] for f in functions if f["Properties"]["Handler"] == "indexer.handler"]
+        return indexer["Role"]
+    (role_id,) = [i for i in search.find_resources("AWS::IAM::Role") if "PipelineRole" in i]
+    return {"Fn::GetAtt": [role_id, "Arn"]}
+
+
 def test_no_search_components_when_search_is_off(dev):
     if SEARCH:
         assert "Search" in dev.ids()
@@ -38,7 +49,10 @@ if SEARCH:
         assert endpoint["EnforceHTTPS"] is True and endpoint["TLSSecurityPolicy"] == "Policy-Min-TLS-1-2-2019-07"
         security = domain["AdvancedSecurityOptions"]
         assert security["Enabled"] is True and security["InternalUserDatabaseEnabled"] is False
-        assert "Fn::GetAtt" in security["MasterUserOptions"]["MasterUserARN"]
+        # The master user is the role of the function that sets up the domain's roles, and no one else.
+        setup = _only(dev["Search"], "Custom::OpenSearchSecurity")["Properties"]
+        setup_function = dev.raw("Search")["Resources"][setup["ServiceToken"]["Fn::GetAtt"][0]]["Properties"]
+        assert security["MasterUserOptions"] == {"MasterUserARN": setup_function["Role"]}
         assert "VPCOptions" not in domain  # AppSync reaches only public-endpoint domains
         for kind in ("ES_APPLICATION_LOGS", "SEARCH_SLOW_LOGS", "INDEX_SLOW_LOGS", "AUDIT_LOGS"):
             assert domain["LogPublishingOptions"][kind]["Enabled"] is True
@@ -73,9 +87,15 @@ if SEARCH:
             assert statement["Resource"]["Fn::Join"][1][-1] == "/items/_search"
 
     def test_security_setup_maps_writer_and_reader_roles_inside_the_domain(dev):
+        """The role AppSync searches with reads; the role that fills the index writes: never swapped."""
         setup = _only(dev["Search"], "Custom::OpenSearchSecurity")["Properties"]
         assert setup["Index"] == "items"
-        assert len(setup["WriterRoleArns"]) == 1 and len(setup["ReaderRoleArns"]) == 1
+        (source,) = dev["Api"].find_resources("AWS::AppSync::DataSource", OPENSEARCH_SOURCE).values()
+        reader = dev.imported(source["Properties"]["ServiceRoleArn"])
+        assert reader["Fn::GetAtt"][1] == "Arn" and "QueryRole" in reader["Fn::GetAtt"][0]
+        assert setup["ReaderRoleArns"] == [reader]
+        assert setup["WriterRoleArns"] == [_writer_role(dev)]
+        assert reader not in setup["WriterRoleArns"]
 
     if INDEXING == "stream-lambda":
 

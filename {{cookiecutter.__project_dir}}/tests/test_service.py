@@ -181,8 +181,11 @@ def test_web_acl_guards_the_stage_only_when_chosen(dev):
     assert association["Properties"]["WebACLArn"] == {"Fn::GetAtt": [acl_id, "Arn"]}
     (logging,) = _resources(dev, "AWS::WAFv2::LoggingConfiguration").values()
     assert logging["Properties"]["ResourceArn"] == {"Fn::GetAtt": [acl_id, "Arn"]}
-    destination = str(logging["Properties"]["LogDestinationConfigs"])
-    assert "aws-waf-logs-" in destination or "Ref" in destination
+    # WAF accepts only log groups named aws-waf-logs-*, by ARN without the trailing ":*".
+    ((prefix, group_ref),) = [d["Fn::Join"][1] for d in logging["Properties"]["LogDestinationConfigs"]]
+    assert prefix.startswith("arn:aws:logs:") and prefix.endswith(":log-group:")
+    group = _resources(dev, "AWS::Logs::LogGroup")[group_ref["Ref"]]
+    assert group["Properties"]["LogGroupName"].startswith("aws-waf-logs-")
 
 
 def test_rate_limits_count_per_user_token_and_per_ip_only_without_one(dev):

@@ -12,6 +12,8 @@ from moto.server import ThreadedMotoServer
 
 from {{ cookiecutter.package_name }}.api.runtime import handler
 
+from .app_table import create_table
+
 ANA = "3f1c2b9a-0000-4000-8000-00000000000a"
 BEN = "3f1c2b9a-0000-4000-8000-00000000000b"
 TABLE = "app-table"
@@ -31,15 +33,8 @@ def table(moto_endpoint, monkeypatch):
     monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", moto_endpoint)
     monkeypatch.setenv("TABLE_NAME", TABLE)
     dynamodb = boto3.resource("dynamodb")
-    created = dynamodb.create_table(
-        TableName=TABLE,
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "S"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    create_table(dynamodb.meta.client, TABLE)
+    created = dynamodb.Table(TABLE)
     created.put_item(Item=_item(ANA, "lamp", "Lamp", "12.50"))
     created.put_item(Item=_item(ANA, "desk", "Desk", "100"))
     created.put_item(Item=_item(BEN, "chair", "Chair", "40"))

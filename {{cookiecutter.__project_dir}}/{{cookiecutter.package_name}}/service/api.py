@@ -117,7 +117,10 @@ class ServiceApi(Construct):
                 additional_properties=False,
                 properties={
                     "name": apigateway.JsonSchema(type=apigateway.JsonSchemaType.STRING, min_length=1, max_length=200),
-                    "description": apigateway.JsonSchema(type=apigateway.JsonSchemaType.STRING, max_length=2000),
+                    # Nullable, as in the GraphQL API's CreateItemInput.
+                    "description": apigateway.JsonSchema(
+                        type=[apigateway.JsonSchemaType.STRING, apigateway.JsonSchemaType.NULL], max_length=2000
+                    ),
                     "price": apigateway.JsonSchema(type=apigateway.JsonSchemaType.NUMBER, minimum=0),
                 },
             ),

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import sys
 from collections.abc import Iterator
@@ -10,8 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import boto3
+import httpx
+import jsonschema
 import pytest
 from moto.server import ThreadedMotoServer
+
+from tests.runtime.app_table import create_table
 
 RUNTIME_DIR = Path(__file__).resolve().parents[3] / "{{ cookiecutter.package_name }}" / "service" / "runtime"
 sys.path.insert(0, str(RUNTIME_DIR))
@@ -115,13 +120,39 @@ def local_environment(moto_endpoint: str, user_pool: UserPool, monkeypatch: pyte
     client = local_client("dynamodb", moto_endpoint)
     if TABLE_NAME in client.list_tables()["TableNames"]:
         client.delete_table(TableName=TABLE_NAME)
-    client.create_table(
-        TableName=TABLE_NAME,
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "S"},
-        ],
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    create_table(client, TABLE_NAME)
     return environment
+
+
+@pytest.fixture(scope="session")
+def item_body_model(dev) -> dict:
+    """The JSON schema API Gateway checks POST and PUT item bodies against, from the synthesised stack."""
+    resources = dev.raw("Service")["Resources"]
+    models = {
+        method["Properties"]["RequestModels"]["application/json"]["Ref"]
+        for method in resources.values()
+        if method["Type"] == "AWS::ApiGateway::Method" and method["Properties"]["HttpMethod"] in ("POST", "PUT")
+    }
+    (model_id,) = models
+    return resources[model_id]["Properties"]["Schema"]
+
+
+@pytest.fixture
+def behind_api_gateway(item_body_model):
+    """Holds every item body a test client sends to both contracts: the app refuses (422) exactly the
+    bodies API Gateway's model would have refused before they reached the container."""
+    validator = jsonschema.Draft4Validator(item_body_model)
+
+    def agree(response: httpx.Response) -> None:
+        request = response.request
+        if request.method not in ("POST", "PUT") or not request.url.path.startswith("/items"):
+            return
+        body = json.loads(request.content)
+        refused_by_model = [error.message for error in validator.iter_errors(body)]
+        assert (response.status_code == 422) == bool(refused_by_model), (body, response.status_code, refused_by_model)
+
+    def attach(client: httpx.Client) -> httpx.Client:
+        client.event_hooks = {**client.event_hooks, "response": [*client.event_hooks["response"], agree]}
+        return client
+
+    return attach

@@ -52,11 +52,11 @@ def identity_pool_headers(sub: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def client(local_environment):
+def client(local_environment, behind_api_gateway):
     store = ItemStore.from_environment(local_environment)
     tokens = UserPoolTokens.from_environment(local_environment)
     with TestClient(create_app(store, tokens)) as test_client:
-        yield test_client
+        yield behind_api_gateway(test_client)
 
 
 def test_health_answers_without_identity(client):
@@ -137,6 +137,18 @@ def test_invalid_bodies_are_rejected(client, as_user):
     assert client.post("/items", json={"name": "a"}, headers=headers).status_code == 422  # price is required
     assert client.post("/items", json={"name": "a", "price": -1}, headers=headers).status_code == 422
     assert client.post("/items", json={"name": "a", "price": 1, "owner": "bob"}, headers=headers).status_code == 422
+    assert client.post("/items", json={"name": "", "price": 1}, headers=headers).status_code == 422
+    assert client.post("/items", json={"name": "a", "price": "1"}, headers=headers).status_code == 422
+
+
+def test_bodies_as_graphql_sends_them_are_accepted(client, as_user):
+    """CreateItemInput's description is a nullable String: a client may send it as null."""
+    headers = as_user("alice")
+    created = client.post("/items", json={"name": "a", "description": None, "price": 0}, headers=headers)
+    assert created.status_code == 201
+    item_id = created.json()["id"]
+    updated = client.put(f"/items/{item_id}", json={"name": "b", "description": None, "price": 2}, headers=headers)
+    assert updated.status_code == 200
 
 
 def test_owner_is_the_user_pool_sub_of_the_auth_provider():

@@ -29,9 +29,9 @@ def tokens(local_environment) -> UserPoolTokens:
 
 
 @pytest.fixture
-def client(local_environment, tokens):
+def client(local_environment, tokens, behind_api_gateway):
     with TestClient(create_app(ItemStore.from_environment(local_environment), tokens)) as test_client:
-        yield test_client
+        yield behind_api_gateway(test_client)
 
 
 def forged(user_pool, **claims) -> str:

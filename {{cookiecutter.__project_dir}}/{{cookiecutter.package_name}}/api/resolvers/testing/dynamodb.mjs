@@ -1,9 +1,10 @@
 // The request objects that @aws-appsync/utils/dynamodb builds (DynamoDB resolver
-// request format, attribute values in DynamoDB JSON), for the helpers the resolvers use.
+// request format, attribute values as util.dynamodb.toDynamoDB documents them), for the helpers
+// the resolvers use. test/appsync-utils.test.mjs holds these to AppSync's documented examples.
 function toDynamo(value) {
     if (value === null || value === undefined) return { NULL: true };
     if (typeof value === 'string') return { S: value };
-    if (typeof value === 'number') return { N: `${value}` };
+    if (typeof value === 'number') return { N: value };
     if (typeof value === 'boolean') return { BOOL: value };
     if (Array.isArray(value)) return { L: value.map(toDynamo) };
     return { M: toMap(value) };

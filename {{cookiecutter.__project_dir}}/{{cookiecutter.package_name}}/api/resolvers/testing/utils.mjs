@@ -23,10 +23,9 @@ export const util = {
             return {
                 filterGroup: [
                     {
-                        filters: Object.entries(filter).map(([fieldName, rule]) => {
-                            const [operator, value] = Object.entries(rule)[0];
-                            return { fieldName, operator, value };
-                        }),
+                        filters: Object.entries(filter).flatMap(([fieldName, rule]) =>
+                            Object.entries(rule).map(([operator, value]) => ({ fieldName, operator, value })),
+                        ),
                     },
                 ],
             };

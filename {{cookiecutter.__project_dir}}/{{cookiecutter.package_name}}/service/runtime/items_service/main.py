@@ -25,7 +25,8 @@ class ItemInput(BaseModel):
     """The body API Gateway already validated against its ItemInput model; checked again here.
     The fields of the GraphQL API's CreateItemInput: both tiers write the same item."""
 
-    model_config = ConfigDict(extra="forbid")
+    # Strict like the model: a price given as a string is refused, not converted.
+    model_config = ConfigDict(extra="forbid", strict=True)
     name: str = Field(min_length=1, max_length=200)
     description: str | None = Field(default=None, max_length=2000)
     price: float = Field(ge=0)
