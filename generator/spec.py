@@ -1103,7 +1103,14 @@ COMPONENTS: tuple[Component, ...] = (
         (25,),
         enabled_when=(on("engagement", "end-user-messaging", "pinpoint"),),
         paths=("{package}/engagement",),
-        contains=("end_user_messaging", "pinpoint"),
+        contains=("end_user_messaging", "pinpoint", "engagement_events"),
+    ),
+    Component(
+        "engagement_events",
+        "Messaging events into the lake",
+        "engagement",
+        (19, 25),
+        enabled_when=_ANALYTICS + (on("engagement", "end-user-messaging", "pinpoint"),),
     ),
 )
 SEED_STEPS = tuple(range(1, 26))

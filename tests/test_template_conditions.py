@@ -2,7 +2,10 @@
 
 The spec says when a component is on (`cookiecutter.__<component>`); a template condition
 that combines answers restates a rule, which then has to be kept in step by hand. A
-condition inside another counts as combined with it (an `{% if %}` nested in an `{% if %}`).
+condition inside another counts as combined with it (an `{% if %}` nested in an `{% if %}`),
+unless the spec makes the pair one condition: the inner component is only ever on when the
+outer one is (`__quicksight` inside `__lake`), or the two are alternatives that are never on
+together (`__redshift_serverless` and, in its `elif`, `__redshift_provisioned`).
 """
 
 from __future__ import annotations
@@ -46,6 +49,49 @@ def _terms(test: nodes.Node) -> set[frozenset[str]]:
     return {variables} if variables else set()
 
 
+def _holds_whenever(condition: spec.When | spec.AnyOf, conditions: tuple) -> bool:
+    """Whether `condition` holds in every answer set in which all of `conditions` hold."""
+    if isinstance(condition, spec.AnyOf):
+        return condition in conditions or any(_holds_whenever(c, conditions) for c in condition.conditions)
+    return any(
+        isinstance(c, spec.When) and c.option == condition.option and set(c.values) <= set(condition.values)
+        for c in conditions
+    )
+
+
+def _component(variable: str) -> spec.Component | None:
+    return spec.COMPONENTS_BY_NAME.get(variable.removeprefix("__")) if variable.startswith("__") else None
+
+
+def implies(inner: str, outer: str) -> bool:
+    """The component flag `inner` is on only when the flag `outer` is."""
+    a, b = _component(inner), _component(outer)
+    return bool(a and b) and all(_holds_whenever(c, a.enabled_when) for c in b.enabled_when)
+
+
+def exclusive(first: str, second: str) -> bool:
+    """The two component flags are never on together: they need different values of one option."""
+    a, b = _component(first), _component(second)
+    return bool(a and b) and any(
+        isinstance(x, spec.When)
+        and isinstance(y, spec.When)
+        and x.option == y.option
+        and not set(x.values) & set(y.values)
+        for x in a.enabled_when
+        for y in b.enabled_when
+    )
+
+
+def _one_condition(terms: frozenset[frozenset[str]]) -> bool:
+    """Terms that read one flag each, the innermost implying or excluding every other, are one condition."""
+    if len(terms) <= 1:
+        return True
+    if any(len(term) != 1 for term in terms):
+        return False
+    flags = [next(iter(term)) for term in terms]
+    return any(all(f == g or implies(f, g) or exclusive(f, g) for g in flags) for f in flags)
+
+
 def combined_conditions(source: str) -> list[tuple[int, list[str]]]:
     """(line, variables) of every condition that, with the conditions around it, joins terms on different
     variables: `a and b`, or an `{% if b %}` inside an `{% if a %}`. `a == 1 or a == 2` reads one option."""
@@ -54,7 +100,7 @@ def combined_conditions(source: str) -> list[tuple[int, list[str]]]:
     def visit(node: nodes.Node, outer: frozenset[frozenset[str]]) -> None:
         if isinstance(node, (nodes.If, nodes.CondExpr)):
             terms = outer | _terms(node.test)
-            if len(terms) > 1:
+            if not _one_condition(terms):
                 problems.append((node.lineno, sorted(set().union(*terms))))
             if isinstance(node, nodes.CondExpr):
                 branches = [node.expr1, node.expr2]
@@ -108,6 +154,21 @@ def test_no_template_condition_combines_options():
         ('{{ "x" if cookiecutter.a == "1" and cookiecutter.b else "y" }}', [(1, ["a", "b"])]),
         ('{% if not cookiecutter.a or cookiecutter.a == "2" %}x{% endif %}', []),
         ("{% if cookiecutter.a ~ cookiecutter.b != cookiecutter.c %}x{% endif %}", []),
+        # The spec's components: one only ever on with the other, or alternatives never on together.
+        ('{% if cookiecutter.__lake == "yes" %}{% if cookiecutter.__quicksight == "yes" %}x{% endif %}{% endif %}', []),
+        (
+            '{% if cookiecutter.__redshift_serverless == "yes" %}s'
+            '{% elif cookiecutter.__redshift_provisioned == "yes" %}p{% endif %}',
+            [],
+        ),
+        (
+            '{% if cookiecutter.__engagement == "yes" %}{% if cookiecutter.__lake == "yes" %}x{% endif %}{% endif %}',
+            [(1, ["__engagement", "__lake"])],
+        ),
+        (
+            '{% if cookiecutter.__lake == "yes" %}{% if cookiecutter.bi == "yes" %}x{% endif %}{% endif %}',
+            [(1, ["__lake", "bi"])],
+        ),
     ],
 )
 def test_combined_conditions_are_found_by_what_they_read(source, expected):

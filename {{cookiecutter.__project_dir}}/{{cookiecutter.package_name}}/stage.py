@@ -7,49 +7,12 @@ stateless ones, so that stateless stacks can be replaced freely.
 from __future__ import annotations
 
 import aws_cdk as cdk
-{%- if cookiecutter.__waf == "yes" %}
-from aws_cdk import aws_logs as logs
-{%- endif %}
 from constructs import Construct
 
-{% if cookiecutter.__saml_federation == "yes" -%}
-from {{ cookiecutter.package_name }}.analytics.bi.federation import QuickSightFederation
-{% endif -%}
-{% if cookiecutter.__quicksight == "yes" -%}
-from {{ cookiecutter.package_name }}.analytics.bi.infrastructure import BusinessIntelligence, reader_principal
-{% endif -%}
-{% if cookiecutter.__lake == "yes" -%}
-from {{ cookiecutter.package_name }}.analytics.lake.infrastructure import Lake, LakeStorage
-{% endif -%}
-{% if cookiecutter.__warehouse == "yes" -%}
-from {{ cookiecutter.package_name }}.analytics.warehouse.infrastructure import Warehouse, allow_zero_etl_export
-{% endif -%}
 from {{ cookiecutter.package_name }}.api.infrastructure import Api
-from {{ cookiecutter.package_name }}.config import EnvironmentConfig{% if cookiecutter.__delivery == "yes" %}, load_environments{% endif %}
-{% if cookiecutter.__dax == "yes" -%}
-from {{ cookiecutter.package_name }}.data.dax import DaxCache
-{% endif -%}
+from {{ cookiecutter.package_name }}.config import EnvironmentConfig
 from {{ cookiecutter.package_name }}.data.infrastructure import Data
-{% if cookiecutter.__delivery == "yes" -%}
-from {{ cookiecutter.package_name }}.delivery.infrastructure import Delivery, pipeline_image
-from {{ cookiecutter.package_name }}.delivery.settings import DeliverySettings
-{% endif -%}
-{% if cookiecutter.__engagement == "yes" -%}
-from {{ cookiecutter.package_name }}.engagement.infrastructure import Engagement
-{% endif -%}
 from {{ cookiecutter.package_name }}.identity.infrastructure import Identity
-{%- if cookiecutter.__search == "yes" %}
-from {{ cookiecutter.package_name }}.search.infrastructure import Search
-{%- endif %}
-{%- if cookiecutter.__codedeploy_blue_green == "yes" %}
-from {{ cookiecutter.package_name }}.service.codedeploy import PipelineDeployRole
-{%- endif %}
-{%- if cookiecutter.__service == "yes" %}
-from {{ cookiecutter.package_name }}.service.infrastructure import Service
-{%- endif %}
-{%- if cookiecutter.__waf == "yes" %}
-from {{ cookiecutter.package_name }}.service.waf import ApiFirewall
-{%- endif %}
 
 # Stack metadata: `make bootstrap` deploys the stack, before anything else in any environment.
 DEPLOYED_WITH_BOOTSTRAP = "deployed-with-bootstrap"
@@ -75,6 +38,8 @@ class ApplicationStage(cdk.Stage):
         self.data = Data(stateful_stack, "Data", config=config)
 {%- if cookiecutter.__lake == "yes" %}
 
+        from {{ cookiecutter.package_name }}.analytics.lake.infrastructure import Lake, LakeStorage
+
         # Steps 19-21: the lake's key and buckets, and the stream, catalog and workgroup bound to them.
         # One stateful stack: every policy on the buckets stays inside it (no cross-stack wildcards).
         lake_stack = self._stack("Lake", config, "lake", protect=config.retain_stateful)
@@ -82,7 +47,11 @@ class ApplicationStage(cdk.Stage):
         self.lake = Lake(lake_stack, "Lake", config=config, storage=self.lake_storage)
         # The API's access/request logs could follow (their stack then depends on the Lake stack):
         #   self.lake.add_log_group_source("ApiAccessLogs", log_group=<the API's log group>, name="api")
+{%- endif %}
 {%- if cookiecutter.__quicksight == "yes" %}
+
+        from {{ cookiecutter.package_name }}.analytics.bi.infrastructure import BusinessIntelligence, reader_principal
+
         # Steps 22 and 24: Quick Sight over the lake through Athena, with its own reader role in the lake.
         analytics_stack = self._stack("Analytics", config, "analytics")
         self.bi = BusinessIntelligence(
@@ -98,12 +67,16 @@ class ApplicationStage(cdk.Stage):
                 description="Quick Sight's Athena data source reads the log lake with this role",
             ),
         )
+{%- endif %}
 {%- if cookiecutter.__saml_federation == "yes" %}
+
+        from {{ cookiecutter.package_name }}.analytics.bi.federation import QuickSightFederation
+
         self.federation = QuickSightFederation(analytics_stack, "Federation", config=config)
 {%- endif %}
-{%- endif %}
-{%- endif %}
 {%- if cookiecutter.__warehouse == "yes" %}
+
+        from {{ cookiecutter.package_name }}.analytics.warehouse.infrastructure import Warehouse, allow_zero_etl_export
 
         # Step 23: Redshift fed from the table by zero-ETL; the table's policy lets Redshift export it.
         warehouse_stack = self._stack("Warehouse", config, "warehouse", protect=config.retain_stateful)
@@ -120,20 +93,29 @@ class ApplicationStage(cdk.Stage):
 {%- endif %}
 {%- if cookiecutter.__engagement == "yes" %}
 
+        from {{ cookiecutter.package_name }}.engagement.infrastructure import Engagement
+
         # Step 25: messaging; its delivery and engagement events land in the lake when there is one.
         engagement_stack = self._stack("Engagement", config, "engagement")
-{%- if cookiecutter.__lake == "yes" %}
+{%- if cookiecutter.__engagement_events == "yes" %}
         events = self.lake.add_event_stream("MessagingEvents", name="messaging", prefix=Engagement.EVENTS_PREFIX)
-        self.engagement = Engagement(engagement_stack, "Engagement", config=config, events_stream=events)
-        events.grant_put_records(self.engagement.events_role)
 {%- else %}
-        self.engagement = Engagement(engagement_stack, "Engagement", config=config, events_stream=None)
+        events = None
 {%- endif %}
+        self.engagement = Engagement(engagement_stack, "Engagement", config=config, events_stream=events)
+{%- endif %}
+{%- if cookiecutter.__engagement_events == "yes" %}
+        events.grant_put_records(self.engagement.events_role)
 {%- endif %}
 {%- if cookiecutter.__service == "yes" %}
 
+        from {{ cookiecutter.package_name }}.service.infrastructure import Service
+
         service_stack = self._stack("Service", config, "service")
 {%- if cookiecutter.__delivery == "yes" %}
+        from {{ cookiecutter.package_name }}.delivery.infrastructure import pipeline_image
+        from {{ cookiecutter.package_name }}.delivery.settings import DeliverySettings
+
         # The image the pipeline built (`-c image_tag=<commit>`); synthesis without it names one never pushed.
         delivery = config.settings("delivery", DeliverySettings)
         image_tag = str(self.node.try_get_context("image_tag") or delivery.initial_image_tag)
@@ -158,6 +140,9 @@ class ApplicationStage(cdk.Stage):
 {%- endif %}
         )
 {%- if cookiecutter.__dax == "yes" %}
+
+        from {{ cookiecutter.package_name }}.data.dax import DaxCache
+
         # The cache sits in the service's stack: its ingress from the tasks stays within one stack.
         self.cache = DaxCache(
             service_stack,
@@ -172,6 +157,11 @@ class ApplicationStage(cdk.Stage):
 {%- endif %}
         self.data.table.grant_read_write_data(self.service.task_role)
 {%- if cookiecutter.__waf == "yes" %}
+
+        from aws_cdk import aws_logs as logs
+
+        from {{ cookiecutter.package_name }}.service.waf import ApiFirewall
+
         self.firewall = ApiFirewall(
             self.service,
             "Firewall",
@@ -188,6 +178,8 @@ class ApplicationStage(cdk.Stage):
 {%- endif %}
 {%- if cookiecutter.__codedeploy_blue_green == "yes" %}
 
+        from {{ cookiecutter.package_name }}.service.codedeploy import PipelineDeployRole
+
         # The pipeline's CodeDeploy action role: CodePipeline checks at CreatePipeline that it can assume
         # it, so it exists before the pipeline, with `make bootstrap`, and names the service's resources.
         access_stack = self._stack("PipelineAccess", config, "pipeline-access")
@@ -203,12 +195,17 @@ class ApplicationStage(cdk.Stage):
 {%- endif %}
 {%- if cookiecutter.__delivery == "yes" %}
 
+        from {{ cookiecutter.package_name }}.config import load_environments
+        from {{ cookiecutter.package_name }}.delivery.infrastructure import Delivery
+
         if config.settings("delivery", DeliverySettings).pipeline:
             # The tooling environment hosts the one pipeline that deploys every environment.
             delivery_stack = self._stack("Delivery", config, "delivery", protect=True)
             self.delivery = Delivery(delivery_stack, "Delivery", config=config, environments=load_environments())
 {%- endif %}
 {%- if cookiecutter.__search == "yes" %}
+
+        from {{ cookiecutter.package_name }}.search.infrastructure import Search
 
         search_stack = self._stack("Search", config, "search", protect=config.retain_stateful)
         self.search = Search(search_stack, "Search", config=config, table=self.data.table)
