@@ -10,14 +10,14 @@ document APIs, `{"status", "message"}` for the security plugin).
 
 from __future__ import annotations
 
-import importlib
 import json
-import sys
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from {{ cookiecutter.package_name }}.search import infrastructure as search_unit
+from .lambda_import import import_runtime
+
+RUNTIME_PACKAGE = "{{ cookiecutter.package_name }}.search.runtime"
 
 SECURITY_API = "/_plugins/_security/api"
 ROLE_FIELDS = {"cluster_permissions", "index_permissions", "tenant_permissions", "description", "hidden", "reserved"}
@@ -28,10 +28,8 @@ NDJSON_TYPES = ("application/x-ndjson", "application/json")
 
 
 def load_function(module: str):
-    """A search function's module, imported as Lambda does: its folder is the import root."""
-    if str(search_unit.RUNTIME) not in sys.path:
-        sys.path.insert(0, str(search_unit.RUNTIME))
-    return importlib.import_module(module)
+    """A search function's module; its sibling `opensearch_http` resolves by its short name, as in Lambda."""
+    return import_runtime(RUNTIME_PACKAGE, "opensearch_http", module)[module]
 
 
 @dataclass

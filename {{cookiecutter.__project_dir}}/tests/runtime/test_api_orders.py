@@ -113,11 +113,13 @@ def test_rejects_callers_without_a_user(table, lambda_context):
 
 def test_logs_name_the_owner_and_the_order_but_never_the_users_email(table, lambda_context):
     stream = io.StringIO()
-    previous = handler.logger.registered_handler.setStream(stream)
+    log_handler = handler.logger.registered_handler
+    # Not setStream: it flushes the previous stream, which an earlier pytest session may have closed.
+    previous, log_handler.stream = log_handler.stream, stream
     try:
         order = handler.handler(_event([{"itemId": "lamp", "quantity": 1}], _user(ANA)), lambda_context)
     finally:
-        handler.logger.registered_handler.setStream(previous)
+        log_handler.stream = previous
     records = [json.loads(line) for line in stream.getvalue().splitlines()]
     (placed,) = [r for r in records if r.get("message") == "order placed"]
     assert placed["order_id"] == order["id"] and placed["owner"] == ANA
