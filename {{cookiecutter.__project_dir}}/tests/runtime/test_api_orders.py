@@ -149,7 +149,7 @@ def test_keys_dynamodb_leaves_unprocessed_are_read_again(table, lambda_context, 
         def batch_get_item(self, RequestItems):  # noqa: N803 (boto3's parameter name)
             requests.append(RequestItems)
             if len(requests) == 1:
-                return {"Responses": {TABLE: []}, "UnprocessedKeys": RequestItems}
+                return {"Responses": {}, "UnprocessedKeys": RequestItems}  # none of this table answered yet
             return real.batch_get_item(RequestItems=RequestItems)
 
     monkeypatch.setattr(handler.boto3, "resource", lambda service: Throttled() if service == "dynamodb" else None)
