@@ -147,3 +147,27 @@ def test_the_fake_refuses_bodies_opensearch_refuses_with_its_error_shape(opensea
     assert refused.value.code == 400 and answer["status"] == 400
     assert answer["error"]["type"] == "illegal_argument_exception" and reason in answer["error"]["reason"]
     assert answer["error"]["root_cause"][0]["type"] == "illegal_argument_exception"
+
+
+def test_without_an_index_name_the_items_index_is_written(opensearch, lambda_context, monkeypatch):
+    monkeypatch.delenv("INDEX_NAME")
+    indexer.handler({"Records": [_record("INSERT", "100", "ITEM#lamp")]}, lambda_context)
+    assert set(opensearch.documents) == {"items"}
+
+
+@pytest.mark.parametrize(
+    ("result", "succeeded"),
+    [
+        ({"index": {"status": 200}}, True),
+        ({"index": {"status": 201}}, True),
+        ({"index": {"status": 299}}, True),
+        ({"index": {"status": 199}}, False),
+        ({"index": {"status": 300}}, False),
+        ({"index": {"status": 404}}, False),
+        ({"index": {}}, False),
+        ({"delete": {"status": 404}}, True),
+        ({"delete": {"status": 409}}, False),
+    ],
+)
+def test_a_bulk_item_counts_as_done_on_2xx_or_a_delete_of_a_missing_document(result, succeeded):
+    assert indexer._succeeded(result) is succeeded
