@@ -89,6 +89,9 @@ class FakeOpenSearch:
         return document_error(404, "no_handler_found", f"no handler found for uri [{path}] and method [{method}]")
 
     def _create_index(self, index: str, body: bytes) -> tuple[int, dict]:
+        if len(index.encode()) > 255:
+            reason = f"Invalid index name [{index}], index name is too long"
+            return document_error(400, "invalid_index_name_exception", reason)
         if index in self.documents:
             return document_error(
                 400, "resource_already_exists_exception", f"index [{index}/uuid] already exists", index=index

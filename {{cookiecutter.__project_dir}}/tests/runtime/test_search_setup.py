@@ -115,3 +115,26 @@ def test_failures_reach_cloudformation(opensearch, lambda_context):
     security_setup.handler(_event(opensearch), lambda_context)
     answer = _response(opensearch)
     assert answer["Status"] == "FAILED" and "503" in answer["Reason"]
+
+
+def test_cloudformation_gets_the_documented_response_object(opensearch, lambda_context):
+    security_setup.handler(_event(opensearch), lambda_context)
+    assert _response(opensearch) == {
+        "Status": "SUCCESS",
+        "Reason": f"security configuration applied (log stream {lambda_context.log_stream_name})",
+        "PhysicalResourceId": "SearchSecuritySetup-security",
+        "StackId": "arn:aws:cloudformation:us-east-1:111111111111:stack/search/1",
+        "RequestId": "r-1",
+        "LogicalResourceId": "SearchSecuritySetup",
+        "Data": {},
+    }
+
+
+def test_a_long_failure_reaches_cloudformation_cut_to_500_characters(opensearch, lambda_context):
+    event = _event(opensearch)
+    event["ResourceProperties"]["Index"] = "i" * 300  # OpenSearch refuses index names over 255 bytes
+    security_setup.handler(event, lambda_context)
+    reason = _response(opensearch)["Reason"]
+    cut, _, stream = reason.partition(" (log stream ")
+    assert len(cut) == 500 and cut.startswith(f"PUT /{'i' * 300}: 400 ")
+    assert stream == f"{lambda_context.log_stream_name})"
