@@ -192,8 +192,9 @@ def start(fake: FakeOpenSearch) -> ThreadingHTTPServer:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
             headers = dict(self.headers.items())
-            fake.requests.append(Recorded(self.command, self.path, headers, body))
-            status, answer = fake.answer(self.command, self.path.split("?")[0], headers, body)
+            path = self.requestline.split()[1]  # as sent: http.server folds a leading "//" in self.path
+            fake.requests.append(Recorded(self.command, path, headers, body))
+            status, answer = fake.answer(self.command, path.split("?")[0], headers, body)
             payload = json.dumps(answer).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")

@@ -171,3 +171,11 @@ def test_without_an_index_name_the_items_index_is_written(opensearch, lambda_con
 )
 def test_a_bulk_item_counts_as_done_on_2xx_or_a_delete_of_a_missing_document(result, succeeded):
     assert indexer._succeeded(result) is succeeded
+
+
+def test_an_endpoint_with_a_trailing_slash_reaches_the_same_paths(opensearch, lambda_context, monkeypatch):
+    monkeypatch.setenv("OPENSEARCH_ENDPOINT", opensearch.url + "/")
+    assert indexer.handler({"Records": [_record("INSERT", "100", "ITEM#lamp")]}, lambda_context) == {
+        "batchItemFailures": []
+    }
+    assert [r.path for r in opensearch.requests] == ["/_bulk"]
