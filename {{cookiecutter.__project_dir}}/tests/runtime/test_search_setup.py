@@ -128,6 +128,9 @@ def test_cloudformation_gets_the_documented_response_object(opensearch, lambda_c
         "LogicalResourceId": "SearchSecuritySetup",
         "Data": {},
     }
+    (sent,) = [r for r in opensearch.requests if r.path.startswith("/cloudformation-response")]
+    headers = {name.lower(): value for name, value in sent.headers.items()}
+    assert headers["content-type"] == ""  # the pre-signed URL's signature covers no content type
 
 
 def test_a_long_failure_reaches_cloudformation_cut_to_500_characters(opensearch, lambda_context):
