@@ -74,14 +74,16 @@ class FakeOpenSearch:
             return 200, {}
         if self.unavailable:
             return 503, {"message": "No server available to handle the request"}
+        content_type = {k.lower(): v for k, v in headers.items()}.get("content-type", "").split(";")[0].strip()
         if method == "POST" and path == "/_bulk":
-            content_type = headers.get("Content-Type", "").split(";")[0].strip()
             if content_type not in NDJSON_TYPES:
                 return 406, {"error": f"Content-Type header [{content_type}] is not supported", "status": 406}
             try:
                 return 200, self._bulk(body)
             except BulkRefusedError as refused:
                 return document_error(400, "illegal_argument_exception", str(refused))
+        if method == "PUT" and body and content_type != "application/json":
+            return 406, {"error": f"Content-Type header [{content_type}] is not supported", "status": 406}
         if method == "PUT" and path.startswith(f"{SECURITY_API}/"):
             return self._security(path[len(SECURITY_API) + 1 :], body)
         if method == "PUT" and path.count("/") == 1:
