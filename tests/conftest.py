@@ -40,6 +40,15 @@ def render_with_refarch(given: dict[str, str], output_dir: Path, **kwargs) -> Pa
     return render.render(answers.resolve(given), output_dir, **kwargs)
 
 
+def checkout_files() -> list[str]:
+    """The checkout's tracked and unignored files, relative, without the running virtual environment
+    wherever it sits (a venv inside the checkout need not be named in .gitignore)."""
+    listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+                            cwd=ROOT, capture_output=True, text=True, check=True).stdout.split("\0")
+    venv = Path(sys.prefix).resolve()
+    return [relative for relative in filter(None, listed) if not (ROOT / relative).resolve().is_relative_to(venv)]
+
+
 def tree(directory: Path, *, exclude: tuple[str, ...] = ()) -> dict[str, bytes]:
     """Every file below `directory`, by relative path, with its bytes."""
     return {

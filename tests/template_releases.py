@@ -22,7 +22,7 @@ from typer.testing import CliRunner
 
 from generator.cli import app
 
-from .conftest import ROOT
+from .conftest import ROOT, checkout_files
 
 PROJECT_DIR = "{{cookiecutter.__project_dir}}"
 GIT = ["git", "-c", "user.name=Dev", "-c", "user.email=dev@example.com"]
@@ -87,8 +87,7 @@ def release(repo: Path, version: str, migration: str) -> None:
 
 def build_template_remote(tmp_path_factory: pytest.TempPathFactory) -> Path:
     work = tmp_path_factory.mktemp("template-work")
-    listed = run("git", "ls-files", "--cached", "--others", "--exclude-standard", "-z", cwd=ROOT).split("\0")
-    for relative in filter(None, listed):
+    for relative in checkout_files():
         source = ROOT / relative
         if source.is_file():
             (work / relative).parent.mkdir(parents=True, exist_ok=True)

@@ -319,13 +319,16 @@ def test_bad_input_fails_through_the_cli_with_one_line_and_writes_nothing(tmp_pa
     [c[1:] for c in NEGATIVE if c[0] not in PLAIN_COOKIECUTTER_IGNORES],
     ids=[c[0] for c in NEGATIVE if c[0] not in PLAIN_COOKIECUTTER_IGNORES],
 )
-def test_bad_input_fails_through_plain_cookiecutter_before_anything_is_written(cookies, capfd, given, message):
+def test_bad_input_fails_through_plain_cookiecutter_before_anything_is_written(
+    cookies, capfd, tmp_path, given, message
+):
     result = cookies.bake(extra_context=given, template=str(ROOT))
     assert result.exit_code != 0
     assert type(result.exception).__name__ == "FailedHookException"
     assert message in capfd.readouterr().err
-    output = Path(result.project_path).parent if result.project_path else None
-    assert output is None or not any(output.iterdir())
+    # pytest-cookies bakes into tmp_path/cookies/bakeNN (and reports no project_path on failure).
+    bakes = {path.name: sorted(path.rglob("*")) for path in (tmp_path / "cookies").iterdir()}
+    assert bakes == {"bake00": []}
 
 
 def test_malformed_yaml_config_is_named_with_its_line(tmp_path):

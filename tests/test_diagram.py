@@ -37,12 +37,14 @@ def _steps_in(text: str) -> set[int]:
     return {int(n) for n in match.group(1).split(",")} if match else set()
 
 
+@pytest.mark.registry  # npm ci of the Mermaid parser
 def test_mermaid_parses_every_diagram_as_a_flowchart(parsed, case):
     result = parsed[case.id]
     assert result["ok"], result.get("error")
     assert result["type"].startswith("flowchart")
 
 
+@pytest.mark.registry  # npm ci of the Mermaid parser
 def test_diagram_shows_exactly_the_enabled_components(parsed, case):
     resolved = answers.resolve(case.given)
     result = parsed[case.id]
@@ -54,6 +56,7 @@ def test_diagram_shows_exactly_the_enabled_components(parsed, case):
     }
 
 
+@pytest.mark.registry  # npm ci of the Mermaid parser
 def test_components_are_grouped_by_tier(parsed, case):
     result = parsed[case.id]
     boxes = {s["id"]: s for s in result["subgraphs"]}
@@ -74,6 +77,7 @@ def test_components_are_grouped_by_tier(parsed, case):
         assert all(actor not in box["nodes"] for box in boxes.values())
 
 
+@pytest.mark.registry  # npm ci of the Mermaid parser
 def test_every_step_of_the_enabled_components_is_on_the_diagram(parsed, case):
     resolved = answers.resolve(case.given)
     result = parsed[case.id]
@@ -85,6 +89,7 @@ def test_every_step_of_the_enabled_components_is_on_the_diagram(parsed, case):
     assert on_edges <= {s for c in spec.enabled_components(resolved) for s in c.steps}
 
 
+@pytest.mark.registry  # npm ci of the Mermaid parser
 def test_edges_join_only_drawn_parts(parsed, case):
     result = parsed[case.id]
     drawn = {v["id"] for v in result["vertices"]}

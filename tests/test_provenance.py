@@ -12,7 +12,7 @@ import pytest
 
 from generator import answers, provenance, render, spec
 
-from .conftest import ROOT, tree
+from .conftest import ROOT, checkout_files, tree
 
 GIVEN = {"edition": "app", "project_name": "Order Desk"}
 
@@ -21,14 +21,7 @@ GIVEN = {"edition": "app", "project_name": "Order Desk"}
 def template_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The template as a git repository of its own, the way a platform team publishes it."""
     repo = tmp_path_factory.mktemp("template")
-    listed = subprocess.run(
-        ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split("\n")
-    for relative in filter(None, listed):
+    for relative in checkout_files():
         source = ROOT / relative
         if source.is_file():
             (repo / relative).parent.mkdir(parents=True, exist_ok=True)

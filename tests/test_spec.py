@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 
 import pytest
@@ -16,10 +17,22 @@ def test_cookiecutter_json_is_generated_from_the_spec():
     assert json.loads((ROOT / "cookiecutter.json").read_text()) == spec.cookiecutter_json()
 
 
-def test_service_regions_match_the_installed_botocore():
+def _pinned(package: str) -> str:
+    pins = dict(line.split("==", 1) for line in (ROOT / "constraints.txt").read_text().split() if "==" in line)
+    return pins[package]
+
+
+def test_service_regions_are_those_of_the_pinned_botocore():
+    """The frozen data names the botocore it came from: the one constraints.txt pins, and the one installed."""
+    pinned, installed = _pinned("botocore"), importlib.metadata.version("botocore")
     stored = json.loads(spec.SERVICE_REGIONS_FILE.read_text())
+    assert stored.pop("source") == f"botocore {pinned} endpoints.json", "run: python -m generator.regions"
+    assert installed == pinned, (
+        f"this test needs botocore {pinned} (constraints.txt), not {installed}: "
+        "pip install -c constraints.txt -e '.[test]'"
+    )
     fresh = regions.build()
-    stored.pop("source"), fresh.pop("source")
+    fresh.pop("source")
     assert stored == fresh, "run: python -m generator.regions"
 
 

@@ -103,6 +103,7 @@ def test_rendered_project_passes_its_own_tests(case, tmp_path):
 
 
 @pytest.mark.synth
+@pytest.mark.registry  # npm ci of the resolvers' dev dependencies
 @pytest.mark.parametrize("case", RESOLVER_CASES, ids=[c.id for c in RESOLVER_CASES])
 def test_rendered_js_resolvers_pass_appsync_lint_and_their_unit_tests(case, tmp_path):
     """What `make test-resolvers` runs: npm ci, ESLint with @aws-appsync/eslint-plugin, node --test."""

@@ -148,6 +148,7 @@ def _write_stack_outputs(project: Path) -> Path:
 
 
 @pytest.mark.browser
+@pytest.mark.registry  # npm ci of the web client
 def test_built_client_signs_in_against_the_deployed_stacks_in_chromium(tmp_path, served):
     assert CHROMIUM.exists(), f"{CHROMIUM} not found: install Debian's chromium (`apt-get install chromium`)"
     assert shutil.which("npm"), "npm not found: the web client is built with Node.js and npm"

@@ -15,6 +15,9 @@ from generator import answers, render
 
 from .conftest import ROOT, tree
 
+# pip wheel fetches the build backend (hatchling); the clean venv installs the dependencies.
+pytestmark = pytest.mark.registry
+
 
 @pytest.fixture(scope="module")
 def published_repository(tmp_path_factory: pytest.TempPathFactory) -> Path:

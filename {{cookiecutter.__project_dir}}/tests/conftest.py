@@ -14,6 +14,15 @@ from aws_cdk import assertions, cx_api  # noqa: E402
 
 from app import build_app  # noqa: E402
 
+SYNTHESISED = {"app", "assembly", "validation_report", "dev", "prod"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that read the synthesised app are marked `synth`: `make mutation` runs the others."""
+    for item in items:
+        if SYNTHESISED & set(getattr(item, "fixturenames", ())):
+            item.add_marker("synth")
+
 
 @pytest.fixture(scope="session")
 def cloud_assembly_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:

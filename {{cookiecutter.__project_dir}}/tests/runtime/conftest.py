@@ -25,6 +25,15 @@ def lambda_context() -> LambdaContext:
     return LambdaContext()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def empty_moto_backends() -> None:
+    """In-process moto servers keep their state in the process: each test session starts from none
+    (`make mutation` runs several sessions in one process)."""
+    from moto.moto_api._internal.models import moto_api_backend
+
+    moto_api_backend.reset()
+
+
 @pytest.fixture(autouse=True)
 def fake_aws(monkeypatch: pytest.MonkeyPatch) -> None:
     """Credentials and region that sign requests but can reach nothing real."""

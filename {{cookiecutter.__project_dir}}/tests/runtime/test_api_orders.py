@@ -108,12 +108,45 @@ def test_rejects_callers_without_a_user(table, lambda_context):
 
 def test_logs_name_the_owner_and_the_order_but_never_the_users_email(table, lambda_context):
     stream = io.StringIO()
-    previous = handler.logger.registered_handler.setStream(stream)
+    log_handler = handler.logger.registered_handler
+    # Not setStream: it flushes the previous stream, which an earlier pytest session may have closed.
+    previous, log_handler.stream = log_handler.stream, stream
     try:
         order = handler.handler(_event([{"itemId": "lamp", "quantity": 1}], _user(ANA)), lambda_context)
     finally:
-        handler.logger.registered_handler.setStream(previous)
+        log_handler.stream = previous
     records = [json.loads(line) for line in stream.getvalue().splitlines()]
     (placed,) = [r for r in records if r.get("message") == "order placed"]
     assert placed["order_id"] == order["id"] and placed["owner"] == ANA
     assert not [r for r in records if "ana@example.com" in json.dumps(r)]
+
+
+def test_the_answer_is_the_schemas_order_type_without_key_attributes(table, lambda_context):
+    order = handler.handler(_event([{"itemId": "lamp", "quantity": 2}], _user(ANA)), lambda_context)
+    assert set(order) == {"id", "owner", "lines", "total", "status", "createdAt"}
+    assert order["lines"] == [{"itemId": "lamp", "name": "Lamp", "price": 12.5, "quantity": 2}]
+    assert type(order["lines"][0]["price"]) is float and type(order["total"]) is float and order["total"] == 25.0
+    assert order["createdAt"].endswith("Z") and len(order["createdAt"]) == len("2026-01-01T00:00:00.000Z")
+
+
+def test_a_caller_without_a_user_is_told_so(table, lambda_context):
+    with pytest.raises(handler.OrderError) as refused:
+        handler.handler(_event([{"itemId": "lamp", "quantity": 1}], None), lambda_context)
+    assert str(refused.value) == "Unauthorized: no signed-in user"
+
+
+def test_keys_dynamodb_leaves_unprocessed_are_read_again(table, lambda_context, monkeypatch):
+    """BatchGetItem may answer part of a request and return the rest as UnprocessedKeys."""
+    real = boto3.resource("dynamodb")
+    requests = []
+
+    class Throttled:
+        def batch_get_item(self, RequestItems):  # noqa: N803 (boto3's parameter name)
+            requests.append(RequestItems)
+            if len(requests) == 1:
+                return {"Responses": {}, "UnprocessedKeys": RequestItems}  # none of this table answered yet
+            return real.batch_get_item(RequestItems=RequestItems)
+
+    monkeypatch.setattr(handler.boto3, "resource", lambda service: Throttled() if service == "dynamodb" else None)
+    assert handler._owned_items(ANA, ["lamp"])["lamp"]["name"] == "Lamp"
+    assert len(requests) == 2 and requests[0] == requests[1]

@@ -9,9 +9,7 @@ request and response against the Data API's model.
 
 from __future__ import annotations
 
-import importlib
 import json
-import sys
 from dataclasses import dataclass
 
 import boto3
@@ -19,7 +17,7 @@ import pytest
 from botocore.stub import Stubber
 from moto.server import ThreadedMotoServer
 
-from {{ cookiecutter.package_name }}.analytics.warehouse import infrastructure as warehouse_unit
+from .lambda_import import import_runtime
 
 WAREHOUSE = "{{ cookiecutter.warehouse }}"
 INTEGRATION = "0f8d2c4e-1a2b-4c3d-9e8f-112233445566"
@@ -38,9 +36,10 @@ TEMPLATE_PROPERTIES = {
 # moto serves no Redshift Serverless API, so the events sent to the handler carry the secret already.
 PROPERTIES = {**TEMPLATE_PROPERTIES, "SecretArn": SECRET_ARN}
 
-if str(warehouse_unit.RUNTIME) not in sys.path:  # imported as Lambda does: its folder is the import root
-    sys.path.insert(0, str(warehouse_unit.RUNTIME))
-integration_database = importlib.import_module("integration_database")
+# Imported as Lambda does (its folder is the import root), named by its package path.
+integration_database = import_runtime(
+    "{{ cookiecutter.package_name }}.analytics.warehouse.runtime", "integration_database"
+)["integration_database"]
 
 
 @dataclass

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import json
 import socket
-import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,27 +16,35 @@ import jsonschema
 import pytest
 from moto.server import ThreadedMotoServer
 
-from tests.runtime.app_table import create_table
+from ..app_table import create_table
+from ..lambda_import import import_runtime
 
 RUNTIME_DIR = Path(__file__).resolve().parents[3] / "{{ cookiecutter.package_name }}" / "service" / "runtime"
-sys.path.insert(0, str(RUNTIME_DIR))
+# `from items_service.store import ...` as in the container, each module named by its package path.
+import_runtime(
+    "{{ cookiecutter.package_name }}.service.runtime",
+    "items_service", "items_service.jsonlog", "items_service.identity", "items_service.store",
+    "items_service.main", "items_service.healthcheck",
+)
 TABLE_NAME = "items-test"
 REGION = "us-east-1"
 PASSWORD = "Local-test-passw0rd!"
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+@contextmanager
+def closed_port() -> Iterator[int]:
+    """A port nothing listens on and nothing else can take meanwhile: bound here, never listening."""
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        yield held.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
 def moto_endpoint() -> Iterator[str]:
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
-    yield f"http://127.0.0.1:{port}"
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
     server.stop()
 
 

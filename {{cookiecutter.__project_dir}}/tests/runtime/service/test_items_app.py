@@ -10,7 +10,6 @@ import re
 import signal
 import subprocess
 import sys
-import time
 
 import httpx
 import pytest
@@ -21,7 +20,7 @@ from items_service.identity import UserPoolTokens, owner_from_auth_provider
 from items_service.main import create_app
 from items_service.store import ItemStore
 
-from .conftest import RUNTIME_DIR, free_port
+from .conftest import RUNTIME_DIR, closed_port
 
 POOL = "cognito-idp.us-east-1.amazonaws.com/us-east-1_Example"
 APPSYNC_ROLE = "arn:aws:sts::111111111111:assumed-role/appsync-http-resolver/APPSYNC_ASSUME_ROLE"
@@ -236,34 +235,44 @@ def test_a_request_logs_one_line_in_the_lakes_log_schema(client, as_user, sub):
 {%- endif %}
 
 
+def _listening_port(server: subprocess.Popen, seen: list[str]) -> int:
+    """The port uvicorn bound (PORT=0), from its start-up log line; the lines read are kept in `seen`."""
+    for line in server.stdout:
+        seen.append(line)
+        started = re.search(r"Uvicorn running on http://[^:]+:(\d+)", line)
+        if started:
+            return int(started.group(1))
+    raise AssertionError("the app exited before listening: " + "".join(seen))
+
+
 def test_the_container_command_serves_checks_health_and_drains_on_sigterm(local_environment, as_user, sub):
     """`python -m items_service` as the image runs it: health check passes, SIGTERM exits cleanly."""
-    port = free_port()
-    environment = {**os.environ, **local_environment, "PORT": str(port), "PYTHONPATH": str(RUNTIME_DIR)}
+    environment = {**os.environ, **local_environment, "PORT": "0", "PYTHONPATH": str(RUNTIME_DIR)}
     server = subprocess.Popen(
         [sys.executable, "-m", "items_service"], cwd=RUNTIME_DIR, env=environment,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
+    seen: list[str] = []
     try:
-        health = [sys.executable, "-m", "items_service.healthcheck"]
-        deadline = time.monotonic() + 30
-        while subprocess.run(health, cwd=RUNTIME_DIR, env=environment).returncode != 0:
-            assert server.poll() is None and time.monotonic() < deadline, "the app did not become healthy"
-            time.sleep(0.2)
+        port = _listening_port(server, seen)
+        health = subprocess.run([sys.executable, "-m", "items_service.healthcheck"], cwd=RUNTIME_DIR,
+                                env={**environment, "PORT": str(port)}, timeout=30)
+        assert health.returncode == 0
         created = httpx.post(f"http://127.0.0.1:{port}/items", json={"name": "n", "price": 1}, headers=as_user("erin"))
         assert created.status_code == 201
     finally:
         server.send_signal(signal.SIGTERM)
         output, _ = server.communicate(timeout=30)
     assert server.returncode in (0, -signal.SIGTERM)  # uvicorn re-raises the signal once drained
-    lines = [json.loads(line) for line in output.splitlines() if line.strip()]
+    lines = [json.loads(line) for line in [*seen, *output.splitlines()] if line.strip()]
     assert any(e["message"] == "POST /items 201" and e["user_id"] == sub("erin") for e in lines)
     assert any(e["message"] == "service stopped" for e in lines)
 
 
 def test_container_health_check_fails_when_nothing_listens():
-    probe = subprocess.run(
-        [sys.executable, "-m", "items_service.healthcheck"],
-        cwd=RUNTIME_DIR, env={**os.environ, "PORT": str(free_port())}, capture_output=True, timeout=30,
-    )
+    with closed_port() as port:
+        probe = subprocess.run(
+            [sys.executable, "-m", "items_service.healthcheck"],
+            cwd=RUNTIME_DIR, env={**os.environ, "PORT": str(port)}, capture_output=True, timeout=30,
+        )
     assert probe.returncode == 1
