@@ -43,8 +43,13 @@ def render_with_refarch(given: dict[str, str], output_dir: Path, **kwargs) -> Pa
 def checkout_files() -> list[str]:
     """The checkout's tracked and unignored files, relative, without the running virtual environment
     wherever it sits (a venv inside the checkout need not be named in .gitignore)."""
-    listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
-                            cwd=ROOT, capture_output=True, text=True, check=True).stdout.split("\0")
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split("\0")
     venv = Path(sys.prefix).resolve()
     return [relative for relative in filter(None, listed) if not (ROOT / relative).resolve().is_relative_to(venv)]
 

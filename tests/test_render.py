@@ -1,7 +1,7 @@
 """Render level: every edition and every option value, through plain cookiecutter.
 
 In the manner of cookiecutter-django's generation tests: readable ids, parsed files,
-no unrendered template syntax, ruff-clean Python, exact inventories per edition.
+no unrendered template syntax, `ruff check` and `ruff format` clean Python, exact inventories per edition.
 """
 
 from __future__ import annotations
@@ -54,10 +54,11 @@ def test_case_renders_clean_parseable_files(cookies, case):
             json.loads(text)
         elif path.suffix == ".toml":
             tomllib.loads(text)
-    lint = subprocess.run(
-        [sys.executable, "-m", "ruff", "check", "--no-cache", str(project)], capture_output=True, text=True
-    )
-    assert lint.returncode == 0, lint.stdout
+    for command in (["check"], ["format", "--check"]):
+        lint = subprocess.run(
+            [sys.executable, "-m", "ruff", *command, "--no-cache", str(project)], capture_output=True, text=True
+        )
+        assert lint.returncode == 0, f"ruff {' '.join(command)}:\n{lint.stdout}"
 
 
 def test_case_leaves_no_file_of_a_disabled_component(cookies, case):
@@ -97,13 +98,27 @@ def test_rendering_twice_gives_identical_bytes(cookies, tmp_path):
     second = bake(cookies, {"edition": "full"})
     assert tree(first) == tree(second)
     config = tmp_path / "cookiecutterrc.yaml"
-    config.write_text(yaml.safe_dump({"cookiecutters_dir": str(tmp_path / "templates"),
-                                      "replay_dir": str(tmp_path / "replay")}))
+    config.write_text(
+        yaml.safe_dump({"cookiecutters_dir": str(tmp_path / "templates"), "replay_dir": str(tmp_path / "replay")})
+    )
     seed = "2" if os.environ.get("PYTHONHASHSEED") == "1" else "1"
     rendered = subprocess.run(
-        [sys.executable, "-m", "cookiecutter", "--no-input", "--config-file", str(config),
-         "--output-dir", str(tmp_path / "out"), str(ROOT), "edition=full"],
-        env={**os.environ, "PYTHONHASHSEED": seed}, capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "cookiecutter",
+            "--no-input",
+            "--config-file",
+            str(config),
+            "--output-dir",
+            str(tmp_path / "out"),
+            str(ROOT),
+            "edition=full",
+        ],
+        env={**os.environ, "PYTHONHASHSEED": seed},
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert rendered.returncode == 0, rendered.stderr
     assert tree(tmp_path / "out" / first.name) == tree(first)

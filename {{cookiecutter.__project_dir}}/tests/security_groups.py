@@ -45,8 +45,9 @@ def groups(template: dict) -> dict[str, Group]:
     for key, group in found.items():
         properties = resources[key]["Properties"]
         group.ingress |= {_rule(r) for r in properties.get("SecurityGroupIngress", [])}
-        group.egress |= {_rule(r) for r in properties.get("SecurityGroupEgress", [])
-                         if r.get("CidrIp") != DENY_ALL_PLACEHOLDER}
+        group.egress |= {
+            _rule(r) for r in properties.get("SecurityGroupEgress", []) if r.get("CidrIp") != DENY_ALL_PLACEHOLDER
+        }
     for value in resources.values():
         kind = {"AWS::EC2::SecurityGroupIngress": "ingress", "AWS::EC2::SecurityGroupEgress": "egress"}.get(
             value["Type"]

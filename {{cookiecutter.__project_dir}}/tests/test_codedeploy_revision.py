@@ -20,8 +20,11 @@ DESCRIBED = {
         "cpu": "256",
         "memory": "512",
         "containerDefinitions": [
-            {"name": "app", "image": "111111111111.dkr.ecr.us-east-1.amazonaws.com/app/service:old",
-             "portMappings": [{"containerPort": 8080, "protocol": "tcp"}]},
+            {
+                "name": "app",
+                "image": "111111111111.dkr.ecr.us-east-1.amazonaws.com/app/service:old",
+                "portMappings": [{"containerPort": 8080, "protocol": "tcp"}],
+            },
             {"name": "log-router", "image": "public.ecr.aws/aws-observability/aws-for-fluent-bit:stable"},
         ],
         "registeredAt": "2026-01-01T00:00:00Z",

@@ -159,7 +159,8 @@ def test_client_mutations_select_what_subscriptions_filter_on():
     subscribed = {
         argument.value
         for field in schema.subscription_type.fields.values()
-        for directive in field.ast_node.directives if directive.name.value == "aws_subscribe"
+        for directive in field.ast_node.directives
+        if directive.name.value == "aws_subscribe"
         for argument in directive.arguments[0].value.values
     }
     selections = {

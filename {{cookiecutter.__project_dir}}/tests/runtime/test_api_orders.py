@@ -43,8 +43,14 @@ def table(moto_endpoint, monkeypatch):
 
 
 def _item(owner, item_id, name, price):
-    return {"pk": f"USER#{owner}", "sk": f"ITEM#{item_id}", "id": item_id, "owner": owner, "name": name,
-            "price": Decimal(price)}
+    return {
+        "pk": f"USER#{owner}",
+        "sk": f"ITEM#{item_id}",
+        "id": item_id,
+        "owner": owner,
+        "name": name,
+        "price": Decimal(price),
+    }
 
 
 def _event(lines, identity):
@@ -69,7 +75,8 @@ def test_places_an_order_of_own_items_at_table_prices(table, lambda_context):
     assert order["owner"] == ANA and order["status"] == "PLACED"
     assert order["total"] == pytest.approx(125.0)
     assert {(line["itemId"], line["quantity"], line["price"]) for line in order["lines"]} == {
-        ("lamp", 2, 12.5), ("desk", 1, 100.0)
+        ("lamp", 2, 12.5),
+        ("desk", 1, 100.0),
     }
     stored = table.get_item(Key={"pk": f"USER#{ANA}", "sk": f"ORDER#{order['id']}"})["Item"]
     assert stored["total"] == Decimal("125.0") and stored["owner"] == ANA

@@ -34,14 +34,24 @@ def _subscription(edition: str, status: str = "ACCOUNT_CREATED") -> dict:
 
 
 def _user(name: str) -> dict:
-    return {"User": {"UserName": name, "Arn": f"arn:aws:quicksight:us-east-1:111111111111:user/default/{name}",
-                     "Role": "ADMIN", "Active": True}}
+    return {
+        "User": {
+            "UserName": name,
+            "Arn": f"arn:aws:quicksight:us-east-1:111111111111:user/default/{name}",
+            "Role": "ADMIN",
+            "Active": True,
+        }
+    }
 
 
 def test_no_subscription_is_reported_with_what_to_do(quicksight, config):
     client, stubber = quicksight
-    stubber.add_client_error("describe_account_subscription", "ResourceNotFoundException", http_status_code=404,
-                             expected_params={"AwsAccountId": config.account})
+    stubber.add_client_error(
+        "describe_account_subscription",
+        "ResourceNotFoundException",
+        http_status_code=404,
+        expected_params={"AwsAccountId": config.account},
+    )
     (problem,) = check.check_quicksight(client, config)
     assert "no Quick Sight subscription" in problem and config.account in problem
 
@@ -50,8 +60,9 @@ def test_a_ready_account_has_no_problems(quicksight, config):
     client, stubber = quicksight
     user = config.section("bi")["quicksight_user"]
     stubber.add_response("describe_account_subscription", _subscription(check.REQUIRED_EDITION))
-    stubber.add_response("describe_user", _user(user),
-                         {"UserName": user, "AwsAccountId": config.account, "Namespace": "default"})
+    stubber.add_response(
+        "describe_user", _user(user), {"UserName": user, "AwsAccountId": config.account, "Namespace": "default"}
+    )
     assert check.check_quicksight(client, config) == []
 
 

@@ -37,9 +37,9 @@ TEMPLATE_PROPERTIES = {
 PROPERTIES = {**TEMPLATE_PROPERTIES, "SecretArn": SECRET_ARN}
 
 # Imported as Lambda does (its folder is the import root), named by its package path.
-integration_database = import_runtime(
-    "{{ cookiecutter.package_name }}.analytics.warehouse.runtime", "integration_database"
-)["integration_database"]
+integration_database = import_runtime("{{ cookiecutter.package_name }}.analytics.warehouse.runtime", "integration_database")[
+    "integration_database"
+]
 
 
 @dataclass

@@ -23,8 +23,12 @@ RUNTIME_DIR = Path(__file__).resolve().parents[3] / "{{ cookiecutter.package_nam
 # `from items_service.store import ...` as in the container, each module named by its package path.
 import_runtime(
     "{{ cookiecutter.package_name }}.service.runtime",
-    "items_service", "items_service.jsonlog", "items_service.identity", "items_service.store",
-    "items_service.main", "items_service.healthcheck",
+    "items_service",
+    "items_service.jsonlog",
+    "items_service.identity",
+    "items_service.store",
+    "items_service.main",
+    "items_service.healthcheck",
 )
 TABLE_NAME = "items-test"
 REGION = "us-east-1"

@@ -102,10 +102,12 @@ def test_recommendations_are_the_callers_most_recently_changed_items(client, as_
 
     answer = client.get("/recommendations", params={"limit": 5}, headers=headers)
     assert answer.status_code == 200
-    assert answer.json() == {"recommendations": [
-        {"itemId": first["id"], "score": 1.0, "reason": "recently changed: warm lamp"},
-        {"itemId": second["id"], "score": 0.5, "reason": "recently changed: desk"},
-    ]}
+    assert answer.json() == {
+        "recommendations": [
+            {"itemId": first["id"], "score": 1.0, "reason": "recently changed: warm lamp"},
+            {"itemId": second["id"], "score": 0.5, "reason": "recently changed: desk"},
+        ]
+    }
     assert [r["itemId"] for r in client.get("/recommendations?limit=1", headers=headers).json()["recommendations"]] == [
         first["id"]
     ]
@@ -187,7 +189,8 @@ def test_without_dax_endpoint_no_dax_client_is_made():
     dax = RecordingFactory(FakeResource(object()))
     store = ItemStore.from_environment(
         {"TABLE_NAME": "items", "AWS_DEFAULT_REGION": "us-east-1"},
-        dax_factory=dax, dynamodb_factory=RecordingFactory(FakeResource(object())),
+        dax_factory=dax,
+        dynamodb_factory=RecordingFactory(FakeResource(object())),
     )
     assert dax.calls == [] and store.cache is None
 
@@ -198,8 +201,18 @@ def test_reads_fall_back_to_dynamodb_when_dax_is_unreachable(local_environment):
             raise EndpointConnectionError(endpoint_url="daxs://cache.example:9111")
 
     table = ItemStore.from_environment(local_environment).table
-    table.put_item(Item={"pk": "USER#dave", "sk": "ITEM#1", "id": "1", "owner": "dave", "name": "n", "price": 2,
-                         "createdAt": "t", "updatedAt": "t"})
+    table.put_item(
+        Item={
+            "pk": "USER#dave",
+            "sk": "ITEM#1",
+            "id": "1",
+            "owner": "dave",
+            "name": "n",
+            "price": 2,
+            "createdAt": "t",
+            "updatedAt": "t",
+        }
+    )
     store = ItemStore(table, cache=UnreachableDax())
     assert store.get("dave", "1")["name"] == "n"
 
@@ -223,8 +236,16 @@ def test_a_request_logs_one_line_in_the_lakes_log_schema(client, as_user, sub):
     assert client.get("/recommendations?limit=3", headers=headers).status_code == 200
     (line,) = [text for text in stream.getvalue().splitlines() if '"path"' in text]
     entry = json.loads(line)
-    expected = {"level": "INFO", "message": "GET /recommendations 200", "service": "items", "request_id": "req-1",
-                "method": "GET", "path": "/recommendations", "status": 200, "user_id": sub("alice")}
+    expected = {
+        "level": "INFO",
+        "message": "GET /recommendations 200",
+        "service": "items",
+        "request_id": "req-1",
+        "method": "GET",
+        "path": "/recommendations",
+        "status": 200,
+        "user_id": sub("alice"),
+    }
     assert {key: entry[key] for key in expected} == expected
     assert isinstance(entry["latency_ms"], float) and entry["latency_ms"] >= 0
 {%- if cookiecutter.__lake == "yes" %}
@@ -249,14 +270,22 @@ def test_the_container_command_serves_checks_health_and_drains_on_sigterm(local_
     """`python -m items_service` as the image runs it: health check passes, SIGTERM exits cleanly."""
     environment = {**os.environ, **local_environment, "PORT": "0", "PYTHONPATH": str(RUNTIME_DIR)}
     server = subprocess.Popen(
-        [sys.executable, "-m", "items_service"], cwd=RUNTIME_DIR, env=environment,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [sys.executable, "-m", "items_service"],
+        cwd=RUNTIME_DIR,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     seen: list[str] = []
     try:
         port = _listening_port(server, seen)
-        health = subprocess.run([sys.executable, "-m", "items_service.healthcheck"], cwd=RUNTIME_DIR,
-                                env={**environment, "PORT": str(port)}, timeout=30)
+        health = subprocess.run(
+            [sys.executable, "-m", "items_service.healthcheck"],
+            cwd=RUNTIME_DIR,
+            env={**environment, "PORT": str(port)},
+            timeout=30,
+        )
         assert health.returncode == 0
         created = httpx.post(f"http://127.0.0.1:{port}/items", json={"name": "n", "price": 1}, headers=as_user("erin"))
         assert created.status_code == 201
@@ -273,6 +302,9 @@ def test_container_health_check_fails_when_nothing_listens():
     with closed_port() as port:
         probe = subprocess.run(
             [sys.executable, "-m", "items_service.healthcheck"],
-            cwd=RUNTIME_DIR, env={**os.environ, "PORT": str(port)}, capture_output=True, timeout=30,
+            cwd=RUNTIME_DIR,
+            env={**os.environ, "PORT": str(port)},
+            capture_output=True,
+            timeout=30,
         )
     assert probe.returncode == 1
