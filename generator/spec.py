@@ -16,6 +16,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator.errors import RefarchError
+
 TEMPLATE_VERSION = "0.2.0"
 YES, NO = "yes", "no"
 TOGGLE = (YES, NO)
@@ -28,7 +30,7 @@ SERVICE_REGIONS_FILE = Path(__file__).with_name("service_regions.json")
 SUPPORTED_PARTITION = "aws"
 
 
-class SpecError(ValueError):
+class SpecError(RefarchError, ValueError):
     """An answer or a combination of answers the spec does not allow; str() is one line."""
 
 
@@ -1172,6 +1174,7 @@ FLOWS: tuple[Flow, ...] = (
     Flow(("vpc_link_v2",), "service", (9, 10), "VPC link v2 to the internal ALB"),
     Flow(("service",), "lake", (19,), "container logs via Data Firehose"),
     Flow(("quicksight",), "lake", (22,), "queries through Athena"),
+    Flow(("engagement_events",), "lake", (25,), "messaging events via Data Firehose"),
     Flow(("saml_federation",), "quicksight", (24,), "SAML 2.0 sign-in"),
     Flow(("table",), "redshift_serverless", (23,), "zero-ETL"),
     Flow(("table",), "redshift_provisioned", (23,), "zero-ETL"),

@@ -95,6 +95,7 @@ def test_update_dry_run_prints_the_file_plan_and_writes_nothing(template_remote,
         "README.md": "conflicting",
         "constraints.txt": "removed",
         "modern_app/data/infrastructure.py": "clean",
+        "modern_app/functions.py": "clean",  # its comment names the renamed option
     }
     assert plan["migrations"] == ["0.3.0: option 'api_xray' is renamed 'api_tracing'"]
     assert (plan["from_version"], plan["to_version"], plan["written"]) == ("0.2.0", "0.3.0", False)
