@@ -32,6 +32,7 @@ from {{ cookiecutter.package_name }}.config import ConfigError, EnvironmentConfi
 from {{ cookiecutter.package_name }}.delivery.{{ "codedeploy_action" if cookiecutter.__codedeploy_blue_green == "yes" else "cdk_action" }} import deploy_actions
 from {{ cookiecutter.package_name }}.delivery.settings import DeliverySettings
 from {{ cookiecutter.package_name }}.delivery.source_{{ cookiecutter.source }} import Source
+from {{ cookiecutter.package_name }}.storage import encrypted_bucket, private_bucket
 
 STRATEGY = "{{ cookiecutter.deployment }}"
 BUILD_IMAGE = codebuild.LinuxBuildImage.STANDARD_7_0
@@ -102,28 +103,20 @@ class Delivery(Construct):
             description="Pipeline artifacts, build output and notifications",
             removal_policy=cdk.RemovalPolicy.RETAIN,
         )
-        access_logs = s3.Bucket(
+        access_logs = private_bucket(
             self,
             "AccessLogs",
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            enforce_ssl=True,
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
             lifecycle_rules=[s3.LifecycleRule(expiration=cdk.Duration.days(365))],
             removal_policy=cdk.RemovalPolicy.RETAIN,
         )
-        self.artifacts = s3.Bucket(
+        self.artifacts = encrypted_bucket(
             self,
             "Artifacts",
+            key=self.key,
+            access_logs=access_logs,
+            prefix="artifacts/",
             bucket_name=settings.artifact_bucket,
-            encryption=s3.BucketEncryption.KMS,
-            encryption_key=self.key,
-            bucket_key_enabled=True,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            enforce_ssl=True,
-            versioned=True,
-            server_access_logs_bucket=access_logs,
-            server_access_logs_prefix="artifacts/",
             lifecycle_rules=[s3.LifecycleRule(noncurrent_version_expiration=cdk.Duration.days(30))],
             removal_policy=cdk.RemovalPolicy.RETAIN,
         )

@@ -25,6 +25,7 @@ from constructs import Construct
 from {{ cookiecutter.package_name }}.analytics.lake import log_schema
 from {{ cookiecutter.package_name }}.compliance import acknowledge
 from {{ cookiecutter.package_name }}.config import EnvironmentConfig
+from {{ cookiecutter.package_name }}.storage import encrypted_bucket, private_bucket
 
 LOG_TABLE = "app_logs"
 PARTITION_PROJECTION_START = "2026-01-01"
@@ -98,12 +99,9 @@ class LakeStorage(Construct):
                 },
             )
         )
-        self.access_logs = s3.Bucket(
+        self.access_logs = private_bucket(
             self,
             "AccessLogs",
-            encryption=s3.BucketEncryption.S3_MANAGED,  # server access logs cannot be delivered to SSE-KMS
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            enforce_ssl=True,
             versioned=True,
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
             lifecycle_rules=[
@@ -126,18 +124,13 @@ class LakeStorage(Construct):
             ),
         ]
         expire_days = settings.expire_after_days
-        self.bucket = s3.Bucket(
+        self.bucket = encrypted_bucket(
             self,
             "Bucket",
-            encryption=s3.BucketEncryption.KMS,
-            encryption_key=self.key,
-            bucket_key_enabled=True,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            enforce_ssl=True,
-            versioned=True,
+            key=self.key,
+            access_logs=self.access_logs,
+            prefix="lake/",
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            server_access_logs_bucket=self.access_logs,
-            server_access_logs_prefix="lake/",
             lifecycle_rules=[
                 s3.LifecycleRule(
                     id="tiering",
@@ -150,18 +143,13 @@ class LakeStorage(Construct):
             removal_policy=removal,
             auto_delete_objects=empty_on_delete,
         )
-        self.results_bucket = s3.Bucket(
+        self.results_bucket = encrypted_bucket(
             self,
             "QueryResults",
-            encryption=s3.BucketEncryption.KMS,
-            encryption_key=self.key,
-            bucket_key_enabled=True,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            enforce_ssl=True,
-            versioned=True,
+            key=self.key,
+            access_logs=self.access_logs,
+            prefix="query-results/",
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            server_access_logs_bucket=self.access_logs,
-            server_access_logs_prefix="query-results/",
             lifecycle_rules=[
                 s3.LifecycleRule(
                     expiration=cdk.Duration.days(settings.results_expire_after_days),
