@@ -14,6 +14,7 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from {{ cookiecutter.package_name }}.config import EnvironmentConfig
+from {{ cookiecutter.package_name }}.networking import closed_security_group
 
 TLS_PORT = 9111
 TABLE_ACTIONS = (
@@ -66,12 +67,8 @@ class DaxCache(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         settings = config.settings("dax", DaxSettings)
-        self.security_group = ec2.SecurityGroup(
-            self,
-            "SecurityGroup",
-            vpc=vpc,
-            description="DAX: TLS from the service tasks only",
-            allow_all_outbound=False,
+        self.security_group = closed_security_group(
+            self, "SecurityGroup", vpc=vpc, description="DAX: TLS from the service tasks only"
         )
         role = iam.Role(
             self,

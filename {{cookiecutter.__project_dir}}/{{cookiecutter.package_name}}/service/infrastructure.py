@@ -22,6 +22,7 @@ from constructs import Construct
 
 from {{ cookiecutter.package_name }} import compliance
 from {{ cookiecutter.package_name }}.config import EnvironmentConfig
+from {{ cookiecutter.package_name }}.networking import closed_security_group
 from {{ cookiecutter.package_name }}.service.api import ServiceApi
 from {{ cookiecutter.package_name }}.service.{{ "codedeploy" if cookiecutter.__codedeploy_blue_green == "yes" else "ecs_blue_green" if cookiecutter.__ecs_blue_green == "yes" else "deployment" }} import Deployment
 from {{ cookiecutter.package_name }}.service.{{ "front_door_nlb" if cookiecutter.__vpc_link_v1 == "yes" else "front_door_alb" }} import FrontDoor
@@ -69,12 +70,8 @@ class Service(Construct):
         self.name = name = config.stack_name("service")
         deployment = Deployment()
 
-        self.security_group = ec2.SecurityGroup(
-            self,
-            "TaskSecurityGroup",
-            vpc=vpc,
-            description="Service tasks: from the load balancer only",
-            allow_all_outbound=False,
+        self.security_group = closed_security_group(
+            self, "TaskSecurityGroup", vpc=vpc, description="Service tasks: from the load balancer only"
         )
         # AWS APIs (ECR, logs, STS, S3 and DynamoDB) are reached through the VPC endpoints; the
         # gateway endpoints' prefix lists are per region and would need a lookup at synth.

@@ -29,6 +29,7 @@ from {{ cookiecutter.package_name }}.analytics.warehouse.target import DATABASE,
 from {{ cookiecutter.package_name }}.compliance import acknowledge
 from {{ cookiecutter.package_name }}.config import EnvironmentConfig
 from {{ cookiecutter.package_name }}.functions import LAMBDA_ARCHITECTURE, LAMBDA_RUNTIME
+from {{ cookiecutter.package_name }}.networking import closed_security_group
 
 RUNTIME = Path(__file__).resolve().parent / "runtime"
 
@@ -89,12 +90,8 @@ class Warehouse(Construct):
                 },
             )
         )
-        self.security_group = ec2.SecurityGroup(
-            self,
-            "SecurityGroup",
-            vpc=vpc,
-            description="Redshift warehouse: SQL clients from inside the VPC only",
-            allow_all_outbound=False,
+        self.security_group = closed_security_group(
+            self, "SecurityGroup", vpc=vpc, description="Redshift warehouse: SQL clients from inside the VPC only"
         )
         # A literal CIDR rather than the VPC's token: cdk-nag reads it.
         self.security_group.add_ingress_rule(ec2.Peer.ipv4(vpc_cidr), ec2.Port.tcp(PORT), "SQL clients in the VPC")
