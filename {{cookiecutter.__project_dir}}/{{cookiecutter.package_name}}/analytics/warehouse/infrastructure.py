@@ -19,7 +19,6 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
-from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_redshift as redshift
 from constructs import Construct
@@ -28,7 +27,7 @@ from {{ cookiecutter.package_name }}.analytics.warehouse.{{ cookiecutter.warehou
 from {{ cookiecutter.package_name }}.analytics.warehouse.target import DATABASE, PORT, WarehouseSettings, WarehouseTarget
 from {{ cookiecutter.package_name }}.compliance import acknowledge
 from {{ cookiecutter.package_name }}.config import EnvironmentConfig
-from {{ cookiecutter.package_name }}.functions import LAMBDA_ARCHITECTURE, LAMBDA_RUNTIME
+from {{ cookiecutter.package_name }}.functions import python_function
 from {{ cookiecutter.package_name }}.networking import closed_security_group
 
 RUNTIME = Path(__file__).resolve().parent / "runtime"
@@ -158,13 +157,11 @@ class Warehouse(Construct):
             removal_policy=cdk.RemovalPolicy.DESTROY,
         )
         log_group.grant_write(role)
-        function = lambda_.Function(
+        function = python_function(
             self,
             "IntegrationDatabaseFunction",
-            runtime=LAMBDA_RUNTIME,
-            architecture=LAMBDA_ARCHITECTURE,
+            code=RUNTIME,
             handler="integration_database.handler",
-            code=lambda_.Code.from_asset(str(RUNTIME)),
             role=role,
             log_group=log_group,
             timeout=cdk.Duration.minutes(10),
