@@ -68,6 +68,15 @@ def lake_names(config: EnvironmentConfig) -> dict[str, str]:
     }
 
 
+def _expiring(days: int, *, noncurrent_days: int) -> list[s3.LifecycleRule]:
+    """Objects expire after `days`; the versions they replace after `noncurrent_days`."""
+    return [
+        s3.LifecycleRule(
+            expiration=cdk.Duration.days(days), noncurrent_version_expiration=cdk.Duration.days(noncurrent_days)
+        )
+    ]
+
+
 class LakeStorage(Construct):
     """The key and buckets of the lake: versioned, access-logged, TLS-only, tiered to cheaper storage."""
 
@@ -75,8 +84,12 @@ class LakeStorage(Construct):
         super().__init__(scope, construct_id)
         settings = config.settings("analytics", LakeSettings)
         removal = config.stateful_removal_policy
-        # Versioned buckets that are deleted with the stack must be emptied first, or the delete fails.
-        empty_on_delete = not config.retain_stateful
+        every_bucket = {
+            "object_ownership": s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            "removal_policy": removal,
+            # Versioned buckets that are deleted with the stack must be emptied first, or the delete fails.
+            "auto_delete_objects": not config.retain_stateful,
+        }
         stack = cdk.Stack.of(self)
         self.key = kms.Key(
             self,
@@ -103,15 +116,8 @@ class LakeStorage(Construct):
             self,
             "AccessLogs",
             versioned=True,
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            lifecycle_rules=[
-                s3.LifecycleRule(
-                    expiration=cdk.Duration.days(settings.access_log_expire_after_days),
-                    noncurrent_version_expiration=cdk.Duration.days(30),
-                )
-            ],
-            removal_policy=removal,
-            auto_delete_objects=empty_on_delete,
+            lifecycle_rules=_expiring(settings.access_log_expire_after_days, noncurrent_days=30),
+            **every_bucket,
         )
         tiering = [
             s3.Transition(
@@ -130,7 +136,6 @@ class LakeStorage(Construct):
             key=self.key,
             access_logs=self.access_logs,
             prefix="lake/",
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
             lifecycle_rules=[
                 s3.LifecycleRule(
                     id="tiering",
@@ -140,8 +145,7 @@ class LakeStorage(Construct):
                     abort_incomplete_multipart_upload_after=cdk.Duration.days(7),
                 )
             ],
-            removal_policy=removal,
-            auto_delete_objects=empty_on_delete,
+            **every_bucket,
         )
         self.results_bucket = encrypted_bucket(
             self,
@@ -149,15 +153,8 @@ class LakeStorage(Construct):
             key=self.key,
             access_logs=self.access_logs,
             prefix="query-results/",
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            lifecycle_rules=[
-                s3.LifecycleRule(
-                    expiration=cdk.Duration.days(settings.results_expire_after_days),
-                    noncurrent_version_expiration=cdk.Duration.days(1),
-                )
-            ],
-            removal_policy=removal,
-            auto_delete_objects=empty_on_delete,
+            lifecycle_rules=_expiring(settings.results_expire_after_days, noncurrent_days=1),
+            **every_bucket,
         )
         cdk.CfnOutput(self, "LakeBucketName", value=self.bucket.bucket_name)
 
