@@ -174,14 +174,16 @@ class BusinessIntelligence(Construct):
 
     def _dashboards(self, prefix: str, owner: str) -> tuple[quicksight.CfnAnalysis, quicksight.CfnDashboard]:
         """The analysis the owner can edit, and the dashboard published from the same definition."""
-        definition = dashboard.definition(self.data_set.attr_arn)
+        shared = {
+            "aws_account_id": cdk.Aws.ACCOUNT_ID,
+            "name": f"{prefix} service logs",
+            "definition": dashboard.definition(self.data_set.attr_arn),
+        }
         analysis = quicksight.CfnAnalysis(
             self,
             "ServiceAnalysis",
-            aws_account_id=cdk.Aws.ACCOUNT_ID,
             analysis_id=f"{prefix}-service",
-            name=f"{prefix} service logs",
-            definition=definition,
+            **shared,
             permissions=[
                 quicksight.CfnAnalysis.ResourcePermissionProperty(
                     principal=owner, actions=list(dashboard.ANALYSIS_ACTIONS)
@@ -191,10 +193,8 @@ class BusinessIntelligence(Construct):
         published = quicksight.CfnDashboard(
             self,
             "ServiceDashboard",
-            aws_account_id=cdk.Aws.ACCOUNT_ID,
             dashboard_id=f"{prefix}-service",
-            name=f"{prefix} service logs",
-            definition=definition,
+            **shared,
             version_description="generated from analytics/bi/dashboard.py",
             dashboard_publish_options=quicksight.CfnDashboard.DashboardPublishOptionsProperty(
                 ad_hoc_filtering_option=quicksight.CfnDashboard.AdHocFilteringOptionProperty(
