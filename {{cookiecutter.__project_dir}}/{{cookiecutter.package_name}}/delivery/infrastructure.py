@@ -29,7 +29,7 @@ from constructs import Construct
 
 from {{ cookiecutter.package_name }} import compliance
 from {{ cookiecutter.package_name }}.config import ConfigError, EnvironmentConfig
-from {{ cookiecutter.package_name }}.delivery.{{ "codedeploy_action" if cookiecutter.__codedeploy_blue_green == "yes" else "cdk_action" }} import deploy_actions
+from {{ cookiecutter.package_name }}.delivery.{{ "codedeploy_action" if cookiecutter.__codedeploy_blue_green == "yes" else "cdk_action" }} import DeployInputs, deploy_actions
 from {{ cookiecutter.package_name }}.delivery.settings import DeliverySettings
 from {{ cookiecutter.package_name }}.delivery.source_{{ cookiecutter.source }} import Source
 from {{ cookiecutter.package_name }}.storage import encrypted_bucket, private_bucket
@@ -235,9 +235,8 @@ class Delivery(Construct):
                 )
             project = self._deploy_project(environment, retention)
             self.deploy_projects[environment.name] = project
-            stage_actions += deploy_actions(
-                self, environment=environment, project=project, source_output=source_output, build_output=build_output
-            )
+            inputs = DeployInputs(project=project, source_output=source_output, build_output=build_output)
+            stage_actions += deploy_actions(self, environment=environment, inputs=inputs)
             self.pipeline.add_stage(stage_name=f"Deploy{environment.stage_id}", actions=stage_actions)
             approval = self.pipeline.node.find_child(f"Deploy{environment.stage_id}").node.try_find_child("Approve")
             if self.topic is not None and approval is not None:
