@@ -67,7 +67,7 @@ class Service(Construct):
         super().__init__(scope, construct_id)
         self.settings = settings = config.settings("service", ServiceSettings)
         self.name = name = config.stack_name("service")
-        deployment = Deployment()
+        deployment = Deployment(name=name, settings=settings)
 
         self.security_group = closed_security_group(
             self, "TaskSecurityGroup", vpc=placement.vpc, description="Service tasks: from the load balancer only"
@@ -178,7 +178,7 @@ class Service(Construct):
                 **deployment.target_options(self.front_door),
             )
         )
-        deployment.attach(self, name=name, service=self.fargate_service, front_door=self.front_door, settings=settings)
+        deployment.attach(self, service=self.fargate_service, front_door=self.front_door)
 
         scaling = self.fargate_service.auto_scale_task_count(
             min_capacity=settings.min_tasks, max_capacity=settings.max_tasks
