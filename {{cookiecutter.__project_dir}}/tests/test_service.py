@@ -23,7 +23,8 @@ CONTAINER_PORT, LISTENER_PORT, DAX_TLS_PORT = 8080, 80, 9111
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = "{{ cookiecutter.package_name }}"
 # Modules any unit may import: the rest of the project meets it only in stage.py.
-SHARED_MODULES = {f"{PACKAGE}.config", f"{PACKAGE}.compliance", PACKAGE}
+NEUTRAL_MODULES = ("compliance", "config", "functions", "networking", "storage")
+SHARED_MODULES = {PACKAGE} | {f"{PACKAGE}.{name}" for name in NEUTRAL_MODULES}
 ROUTES = {
     ("GET", "recommendations"),
     ("GET", "items"),

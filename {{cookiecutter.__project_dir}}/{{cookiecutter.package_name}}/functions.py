@@ -6,9 +6,12 @@ Units import these defaults from here rather than from one another.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from {{ cookiecutter.package_name }}.compliance import XRAY_REASON, acknowledge
@@ -34,6 +37,30 @@ def powertools_layer(scope: Construct, config: EnvironmentConfig) -> lambda_.ILa
     version = config.settings("functions", FunctionSettings).powertools_layer_version
     arn = POWERTOOLS_LAYER.format(region=config.region, version=version)
     return lambda_.LayerVersion.from_layer_version_arn(scope, "PowertoolsLayer", arn)
+
+
+def python_function(
+    scope: Construct,
+    construct_id: str,
+    *,
+    code: Path,
+    handler: str,
+    role: iam.IRole,
+    log_group: logs.ILogGroup,
+    **options: Any,
+) -> lambda_.Function:
+    """A function of the project's runtime and architecture, its code the folder `code` (a unit's runtime/)."""
+    return lambda_.Function(
+        scope,
+        construct_id,
+        runtime=LAMBDA_RUNTIME,
+        architecture=LAMBDA_ARCHITECTURE,
+        handler=handler,
+        code=lambda_.Code.from_asset(str(code)),
+        role=role,
+        log_group=log_group,
+        **options,
+    )
 
 
 def acknowledge_tracing(role: iam.IRole) -> None:

@@ -84,8 +84,7 @@ class ApplicationStage(cdk.Stage):
             warehouse_stack,
             "Warehouse",
             config=config,
-            vpc=self.network.vpc,
-            subnets=self.network.private_subnets,
+            placement=self.network.private,
             vpc_cidr=config.section("network").get("cidr", "10.0.0.0/16"),
             table=self.data.table,
         )
@@ -127,8 +126,7 @@ class ApplicationStage(cdk.Stage):
             service_stack,
             "Service",
             config=config,
-            vpc=self.network.vpc,
-            subnets=self.network.private_subnets,
+            placement=self.network.private,
             table_name=self.data.table.table_name,
             user_pool_id=self.identity.user_pool.user_pool_id,
             user_pool_client_id=self.identity.user_pool_client.user_pool_client_id,
@@ -148,8 +146,7 @@ class ApplicationStage(cdk.Stage):
             service_stack,
             "Dax",
             config=config,
-            vpc=self.network.vpc,
-            subnets=self.network.private_subnets,
+            placement=self.network.private,
             table_arn=self.data.table.table_arn,
         )
         self.service.read_through(self.cache.endpoint_url)

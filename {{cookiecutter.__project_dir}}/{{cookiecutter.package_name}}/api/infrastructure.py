@@ -23,7 +23,6 @@ from aws_cdk import aws_appsync as appsync
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_opensearchservice as opensearch
 from constructs import Construct
@@ -31,12 +30,11 @@ from constructs import Construct
 from {{ cookiecutter.package_name }}.compliance import acknowledge
 from {{ cookiecutter.package_name }}.config import EnvironmentConfig
 from {{ cookiecutter.package_name }}.functions import (
-    LAMBDA_ARCHITECTURE,
-    LAMBDA_RUNTIME,
     LAMBDA_TRACING,
     XRAY,
     acknowledge_tracing,
     powertools_layer,
+    python_function,
 )
 
 HERE = Path(__file__).resolve().parent
@@ -213,13 +211,11 @@ class Api(Construct):
             retention=logs.RetentionDays[settings.log_retention],
             removal_policy=cdk.RemovalPolicy.DESTROY,
         )
-        self.orders_function = lambda_.Function(
+        self.orders_function = python_function(
             self,
             "OrdersFunction",
-            runtime=LAMBDA_RUNTIME,
-            architecture=LAMBDA_ARCHITECTURE,
+            code=RUNTIME,
             handler="handler.handler",
-            code=lambda_.Code.from_asset(str(RUNTIME)),
             layers=[powertools_layer(self, config)],
             role=role,
             log_group=log_group,

@@ -14,6 +14,7 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from {{ cookiecutter.package_name }}.config import EnvironmentConfig
+from {{ cookiecutter.package_name }}.networking import Placement, closed_security_group
 
 TLS_PORT = 9111
 TABLE_ACTIONS = (
@@ -60,18 +61,13 @@ class DaxCache(Construct):
         construct_id: str,
         *,
         config: EnvironmentConfig,
-        vpc: ec2.IVpc,
-        subnets: ec2.SubnetSelection,
+        placement: Placement,
         table_arn: str,
     ) -> None:
         super().__init__(scope, construct_id)
         settings = config.settings("dax", DaxSettings)
-        self.security_group = ec2.SecurityGroup(
-            self,
-            "SecurityGroup",
-            vpc=vpc,
-            description="DAX: TLS from the service tasks only",
-            allow_all_outbound=False,
+        self.security_group = closed_security_group(
+            self, "SecurityGroup", vpc=placement.vpc, description="DAX: TLS from the service tasks only"
         )
         role = iam.Role(
             self,
@@ -83,7 +79,7 @@ class DaxCache(Construct):
         subnet_group = dax.CfnSubnetGroup(
             self,
             "SubnetGroup",
-            subnet_ids=vpc.select_subnets(subnet_group_name=subnets.subnet_group_name).subnet_ids,
+            subnet_ids=placement.subnet_ids,
             description="Private subnets of the application VPC",
         )
         parameter_group = dax.CfnParameterGroup(

@@ -7,6 +7,7 @@ definition changes, so this one action deploys the environment.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from aws_cdk import aws_codebuild as codebuild
 from aws_cdk import aws_codepipeline as codepipeline
@@ -16,32 +17,27 @@ from constructs import Construct
 from {{ cookiecutter.package_name }}.config import EnvironmentConfig
 
 
+@dataclass(frozen=True)
+class DeployInputs:
+    """What one environment's deploy actions start from: its deploy project, the commit and the build output."""
+
+    project: codebuild.IProject
+    source_output: codepipeline.Artifact
+    build_output: codepipeline.Artifact
+
+
 def cdk_deploy_action(
-    *,
-    action_name: str,
-    project: codebuild.IProject,
-    source_output: codepipeline.Artifact,
-    build_output: codepipeline.Artifact,
-    outputs: Sequence[codepipeline.Artifact] = (),
+    *, action_name: str, inputs: DeployInputs, outputs: Sequence[codepipeline.Artifact] = ()
 ) -> actions.CodeBuildAction:
     return actions.CodeBuildAction(
         action_name=action_name,
-        project=project,
-        input=source_output,
-        extra_inputs=[build_output],
+        project=inputs.project,
+        input=inputs.source_output,
+        extra_inputs=[inputs.build_output],
         outputs=list(outputs) or None,
         run_order=2,
     )
 
 
-def deploy_actions(
-    scope: Construct,
-    *,
-    environment: EnvironmentConfig,
-    project: codebuild.IProject,
-    source_output: codepipeline.Artifact,
-    build_output: codepipeline.Artifact,
-) -> list[actions.Action]:
-    return [
-        cdk_deploy_action(action_name="Deploy", project=project, source_output=source_output, build_output=build_output)
-    ]
+def deploy_actions(scope: Construct, *, environment: EnvironmentConfig, inputs: DeployInputs) -> list[actions.Action]:
+    return [cdk_deploy_action(action_name="Deploy", inputs=inputs)]

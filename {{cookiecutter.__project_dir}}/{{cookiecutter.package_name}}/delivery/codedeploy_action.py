@@ -8,7 +8,6 @@ shifts traffic to the new one, through the environment's pipeline deploy role.
 from __future__ import annotations
 
 import aws_cdk as cdk
-from aws_cdk import aws_codebuild as codebuild
 from aws_cdk import aws_codedeploy as codedeploy
 from aws_cdk import aws_codepipeline as codepipeline
 from aws_cdk import aws_codepipeline_actions as actions
@@ -17,27 +16,14 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from {{ cookiecutter.package_name }}.config import EnvironmentConfig
-from {{ cookiecutter.package_name }}.delivery.cdk_action import cdk_deploy_action
+from {{ cookiecutter.package_name }}.delivery.cdk_action import DeployInputs, cdk_deploy_action
 
 
-def deploy_actions(
-    scope: Construct,
-    *,
-    environment: EnvironmentConfig,
-    project: codebuild.IProject,
-    source_output: codepipeline.Artifact,
-    build_output: codepipeline.Artifact,
-) -> list[actions.Action]:
+def deploy_actions(scope: Construct, *, environment: EnvironmentConfig, inputs: DeployInputs) -> list[actions.Action]:
     deploy_output = codepipeline.Artifact(f"{environment.stage_id}TaskDefinition")
     return [
-        cdk_deploy_action(
-            action_name="Infrastructure",
-            project=project,
-            source_output=source_output,
-            build_output=build_output,
-            outputs=[deploy_output],
-        ),
-        _codedeploy_action(scope, environment, deploy_output, build_output),
+        cdk_deploy_action(action_name="Infrastructure", inputs=inputs, outputs=[deploy_output]),
+        _codedeploy_action(scope, environment, deploy_output, inputs.build_output),
     ]
 
 

@@ -29,9 +29,10 @@ from constructs import Construct
 
 from {{ cookiecutter.package_name }} import compliance
 from {{ cookiecutter.package_name }}.config import ConfigError, EnvironmentConfig
-from {{ cookiecutter.package_name }}.delivery.{{ "codedeploy_action" if cookiecutter.__codedeploy_blue_green == "yes" else "cdk_action" }} import deploy_actions
+from {{ cookiecutter.package_name }}.delivery.{{ "codedeploy_action" if cookiecutter.__codedeploy_blue_green == "yes" else "cdk_action" }} import DeployInputs, deploy_actions
 from {{ cookiecutter.package_name }}.delivery.settings import DeliverySettings
 from {{ cookiecutter.package_name }}.delivery.source_{{ cookiecutter.source }} import Source
+from {{ cookiecutter.package_name }}.storage import encrypted_bucket, private_bucket
 
 STRATEGY = "{{ cookiecutter.deployment }}"
 BUILD_IMAGE = codebuild.LinuxBuildImage.STANDARD_7_0
@@ -102,28 +103,20 @@ class Delivery(Construct):
             description="Pipeline artifacts, build output and notifications",
             removal_policy=cdk.RemovalPolicy.RETAIN,
         )
-        access_logs = s3.Bucket(
+        access_logs = private_bucket(
             self,
             "AccessLogs",
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            enforce_ssl=True,
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
             lifecycle_rules=[s3.LifecycleRule(expiration=cdk.Duration.days(365))],
             removal_policy=cdk.RemovalPolicy.RETAIN,
         )
-        self.artifacts = s3.Bucket(
+        self.artifacts = encrypted_bucket(
             self,
             "Artifacts",
+            key=self.key,
+            access_logs=access_logs,
+            prefix="artifacts/",
             bucket_name=settings.artifact_bucket,
-            encryption=s3.BucketEncryption.KMS,
-            encryption_key=self.key,
-            bucket_key_enabled=True,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            enforce_ssl=True,
-            versioned=True,
-            server_access_logs_bucket=access_logs,
-            server_access_logs_prefix="artifacts/",
             lifecycle_rules=[s3.LifecycleRule(noncurrent_version_expiration=cdk.Duration.days(30))],
             removal_policy=cdk.RemovalPolicy.RETAIN,
         )
@@ -242,9 +235,8 @@ class Delivery(Construct):
                 )
             project = self._deploy_project(environment, retention)
             self.deploy_projects[environment.name] = project
-            stage_actions += deploy_actions(
-                self, environment=environment, project=project, source_output=source_output, build_output=build_output
-            )
+            inputs = DeployInputs(project=project, source_output=source_output, build_output=build_output)
+            stage_actions += deploy_actions(self, environment=environment, inputs=inputs)
             self.pipeline.add_stage(stage_name=f"Deploy{environment.stage_id}", actions=stage_actions)
             approval = self.pipeline.node.find_child(f"Deploy{environment.stage_id}").node.try_find_child("Approve")
             if self.topic is not None and approval is not None:

@@ -101,14 +101,12 @@ def _sms(
         description="AWS End User Messaging writes SMS events with this role",
     )
     if events_stream is not None:  # stage.py grants the role PutRecords on the stream
-        destination = smsvoice.CfnConfigurationSet.EventDestinationProperty(
-            event_destination_name="lake",
-            enabled=True,
-            matching_event_types=["ALL"],
-            kinesis_firehose_destination=smsvoice.CfnConfigurationSet.KinesisFirehoseDestinationProperty(
+        target = {
+            "event_destination_name": "lake",
+            "kinesis_firehose_destination": smsvoice.CfnConfigurationSet.KinesisFirehoseDestinationProperty(
                 delivery_stream_arn=events_stream.delivery_stream_arn, iam_role_arn=role.role_arn
             ),
-        )
+        }
     else:
         event_logs = logs.LogGroup(
             scope,
@@ -117,14 +115,15 @@ def _sms(
             removal_policy=config.stateful_removal_policy,
         )
         event_logs.grant_write(role)
-        destination = smsvoice.CfnConfigurationSet.EventDestinationProperty(
-            event_destination_name="logs",
-            enabled=True,
-            matching_event_types=["ALL"],
-            cloud_watch_logs_destination=smsvoice.CfnConfigurationSet.CloudWatchLogsDestinationProperty(
+        target = {
+            "event_destination_name": "logs",
+            "cloud_watch_logs_destination": smsvoice.CfnConfigurationSet.CloudWatchLogsDestinationProperty(
                 log_group_arn=event_logs.log_group_arn, iam_role_arn=role.role_arn
             ),
-        )
+        }
+    destination = smsvoice.CfnConfigurationSet.EventDestinationProperty(
+        enabled=True, matching_event_types=["ALL"], **target
+    )
     sms_configuration_set = smsvoice.CfnConfigurationSet(
         scope,
         "SmsConfigurationSet",

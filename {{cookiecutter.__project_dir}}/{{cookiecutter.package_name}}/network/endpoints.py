@@ -9,6 +9,8 @@ from __future__ import annotations
 from aws_cdk import aws_ec2 as ec2
 from constructs import Construct
 
+from {{ cookiecutter.package_name }}.networking import closed_security_group
+
 HTTPS = 443
 
 
@@ -30,12 +32,8 @@ class PrivateEndpoints(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, vpc: ec2.IVpc, subnets: ec2.SubnetSelection) -> None:
         super().__init__(scope, construct_id)
         selected = vpc.select_subnets(subnet_group_name=subnets.subnet_group_name)
-        self.security_group = ec2.SecurityGroup(
-            self,
-            "SecurityGroup",
-            vpc=vpc,
-            description="Interface endpoints: HTTPS from the private subnets only",
-            allow_all_outbound=False,
+        self.security_group = closed_security_group(
+            self, "SecurityGroup", vpc=vpc, description="Interface endpoints: HTTPS from the private subnets only"
         )
         for subnet in selected.subnets:
             # Literal subnet ranges (computed at synth), so the rule names exactly who may connect.

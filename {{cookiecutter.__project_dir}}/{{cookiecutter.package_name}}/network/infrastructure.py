@@ -13,6 +13,7 @@ from {{ cookiecutter.package_name }}.config import EnvironmentConfig
 {%- if cookiecutter.__private_ecr_access == "yes" %}
 from {{ cookiecutter.package_name }}.network.endpoints import PrivateEndpoints
 {%- endif %}
+from {{ cookiecutter.package_name }}.networking import Placement
 
 # Without NAT gateways the private subnets are isolated: the endpoints are the only way out.
 WITH_NAT = {{ "True" if cookiecutter.__nat_gateways == "yes" else "False" }}
@@ -59,8 +60,8 @@ class Network(Construct):
                 )
             },
         )
-        self.private_subnets = ec2.SubnetSelection(subnet_group_name="private")
+        self.private = Placement(vpc=self.vpc, subnets=ec2.SubnetSelection(subnet_group_name="private"))
 {%- if cookiecutter.__private_ecr_access == "yes" %}
-        self.endpoints = PrivateEndpoints(self, "Endpoints", vpc=self.vpc, subnets=self.private_subnets)
+        self.endpoints = PrivateEndpoints(self, "Endpoints", vpc=self.vpc, subnets=self.private.subnets)
 {%- endif %}
         cdk.CfnOutput(self, "VpcId", value=self.vpc.vpc_id)

@@ -24,7 +24,7 @@ from constructs import Construct
 from {{ cookiecutter.package_name }}.api.infrastructure import SearchBackend
 from {{ cookiecutter.package_name }}.compliance import acknowledge
 from {{ cookiecutter.package_name }}.config import EnvironmentConfig
-from {{ cookiecutter.package_name }}.functions import LAMBDA_ARCHITECTURE, LAMBDA_RUNTIME, LAMBDA_TRACING, acknowledge_tracing
+from {{ cookiecutter.package_name }}.functions import LAMBDA_TRACING, acknowledge_tracing, python_function
 from {{ cookiecutter.package_name }}.search.{{ cookiecutter.search_indexing | replace("-", "_") }} import add_indexer
 
 RUNTIME = Path(__file__).resolve().parent / "runtime"
@@ -172,13 +172,11 @@ class Search(Construct):
             self, f"{construct_id}Logs", retention=self._log_retention, removal_policy=cdk.RemovalPolicy.DESTROY
         )
         log_group.grant_write(role)
-        return lambda_.Function(
+        return python_function(
             self,
             construct_id,
-            runtime=LAMBDA_RUNTIME,
-            architecture=LAMBDA_ARCHITECTURE,
+            code=RUNTIME,
             handler=handler,
-            code=lambda_.Code.from_asset(str(RUNTIME)),
             role=role,
             log_group=log_group,
             tracing=LAMBDA_TRACING,

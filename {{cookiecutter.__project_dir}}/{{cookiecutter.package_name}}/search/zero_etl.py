@@ -21,6 +21,7 @@ from constructs import Construct
 
 from {{ cookiecutter.package_name }}.compliance import acknowledge
 from {{ cookiecutter.package_name }}.config import PROJECT_SLUG, EnvironmentConfig
+from {{ cookiecutter.package_name }}.storage import private_bucket
 
 if TYPE_CHECKING:
     from {{ cookiecutter.package_name }}.search.infrastructure import Search, SearchSettings
@@ -97,12 +98,9 @@ class ZeroEtlPipeline(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         stack = cdk.Stack.of(self)
-        self.export_bucket = s3.Bucket(
+        self.export_bucket = private_bucket(
             self,
             "ExportBucket",
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            enforce_ssl=True,
             lifecycle_rules=[s3.LifecycleRule(expiration=cdk.Duration.days(7))],
             removal_policy=config.stateful_removal_policy,
             auto_delete_objects=not config.retain_stateful,

@@ -21,7 +21,7 @@ from constructs import Construct
 from {{ cookiecutter.package_name }} import compliance
 from {{ cookiecutter.package_name }}.service import deployment
 from {{ cookiecutter.package_name }}.service.front_door import FrontDoor
-from {{ cookiecutter.package_name }}.service.settings import ServiceSettings, task_role_names
+from {{ cookiecutter.package_name }}.service.settings import task_role_names
 
 # An NLB shifts traffic all at once only; behind an ALB a canary takes 10% first.
 DEPLOYMENT_CONFIG = codedeploy.EcsDeploymentConfig.{{ "ALL_AT_ONCE" if cookiecutter.vpc_link == "v1-nlb" else "CANARY_10_PERCENT_5_MINUTES" }}
@@ -35,22 +35,14 @@ class Deployment(deployment.Deployment):
     def service_options(self) -> dict[str, Any]:
         return {"deployment_controller": ecs.DeploymentController(type=ecs.DeploymentControllerType.CODE_DEPLOY)}
 
-    def attach(
-        self,
-        scope: Construct,
-        *,
-        name: str,
-        service: ecs.FargateService,
-        front_door: FrontDoor,
-        settings: ServiceSettings,
-    ) -> None:
+    def attach(self, scope: Construct, *, service: ecs.FargateService, front_door: FrontDoor) -> None:
         BlueGreenDeployment(
             scope,
             "BlueGreen",
-            name=name,
+            name=self.name,
             service=service,
             front_door=front_door,
-            termination_wait=cdk.Duration.minutes(settings.termination_wait_minutes),
+            termination_wait=cdk.Duration.minutes(self.settings.termination_wait_minutes),
         )
 
 

@@ -7,7 +7,8 @@ and of its load-balancer target, and what the strategy adds once the service exi
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 from aws_cdk import aws_ecs as ecs
 from constructs import Construct
@@ -16,10 +17,17 @@ from {{ cookiecutter.package_name }}.service.front_door import FrontDoor
 from {{ cookiecutter.package_name }}.service.settings import ServiceSettings
 
 
+@dataclass(frozen=True)
 class Deployment:
-    """Rolling updates: one target group, no test listener."""
+    """Rolling updates: one target group, no test listener.
 
-    test_listener = False
+    `name` and `settings` are the service's, which a strategy names and sizes what it adds after.
+    """
+
+    name: str
+    settings: ServiceSettings
+
+    test_listener: ClassVar[bool] = False
 
     def service_options(self) -> dict[str, Any]:
         return {"circuit_breaker": ecs.DeploymentCircuitBreaker(enable=True, rollback=True)}
@@ -27,13 +35,5 @@ class Deployment:
     def target_options(self, front_door: FrontDoor) -> dict[str, Any]:
         return {}
 
-    def attach(
-        self,
-        scope: Construct,
-        *,
-        name: str,
-        service: ecs.FargateService,
-        front_door: FrontDoor,
-        settings: ServiceSettings,
-    ) -> None:
+    def attach(self, scope: Construct, *, service: ecs.FargateService, front_door: FrontDoor) -> None:
         """What the strategy creates beside the service (nothing for rolling updates)."""

@@ -6,11 +6,11 @@ from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_ecs as ecs
+from constructs import Construct
 
 from {{ cookiecutter.package_name }} import compliance
 from {{ cookiecutter.package_name }}.service import deployment
 from {{ cookiecutter.package_name }}.service.front_door import FrontDoor
-from {{ cookiecutter.package_name }}.service.settings import ServiceSettings
 
 
 class Deployment(deployment.Deployment):
@@ -28,9 +28,7 @@ class Deployment(deployment.Deployment):
     def target_options(self, front_door: FrontDoor) -> dict[str, Any]:
         return {"alternate_target": front_door.alternate_target()}
 
-    def attach(
-        self, scope, *, name: str, service: ecs.FargateService, front_door: FrontDoor, settings: ServiceSettings
-    ) -> None:
+    def attach(self, scope: Construct, *, service: ecs.FargateService, front_door: FrontDoor) -> None:
         compliance.acknowledge(
             service.node.find_child("AlternateTargetRole"),
             "AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/"

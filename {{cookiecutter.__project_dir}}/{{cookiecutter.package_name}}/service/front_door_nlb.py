@@ -17,6 +17,7 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 
+from {{ cookiecutter.package_name }}.networking import closed_security_group
 from {{ cookiecutter.package_name }}.service import front_door
 from {{ cookiecutter.package_name }}.service.settings import ServiceSettings
 
@@ -28,8 +29,8 @@ class FrontDoor(front_door.FrontDoor):
     )
 
     def _load_balancer(self, vpc: ec2.IVpc, subnets: ec2.SubnetSelection, ports: list[int]) -> elbv2.BaseLoadBalancer:
-        self.security_group = ec2.SecurityGroup(
-            self, "SecurityGroup", vpc=vpc, description="Service NLB: to the tasks only", allow_all_outbound=False
+        self.security_group = closed_security_group(
+            self, "SecurityGroup", vpc=vpc, description="Service NLB: to the tasks only"
         )
         return elbv2.NetworkLoadBalancer(
             self,

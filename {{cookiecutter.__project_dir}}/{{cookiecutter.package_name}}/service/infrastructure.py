@@ -22,6 +22,7 @@ from constructs import Construct
 
 from {{ cookiecutter.package_name }} import compliance
 from {{ cookiecutter.package_name }}.config import EnvironmentConfig
+from {{ cookiecutter.package_name }}.networking import Placement, closed_security_group
 from {{ cookiecutter.package_name }}.service.api import ServiceApi
 from {{ cookiecutter.package_name }}.service.{{ "codedeploy" if cookiecutter.__codedeploy_blue_green == "yes" else "ecs_blue_green" if cookiecutter.__ecs_blue_green == "yes" else "deployment" }} import Deployment
 from {{ cookiecutter.package_name }}.service.{{ "front_door_nlb" if cookiecutter.__vpc_link_v1 == "yes" else "front_door_alb" }} import FrontDoor
@@ -55,8 +56,7 @@ class Service(Construct):
         construct_id: str,
         *,
         config: EnvironmentConfig,
-        vpc: ec2.IVpc,
-        subnets: ec2.SubnetSelection,
+        placement: Placement,
         table_name: str,
         user_pool_id: str,
         user_pool_client_id: str,
@@ -67,14 +67,10 @@ class Service(Construct):
         super().__init__(scope, construct_id)
         self.settings = settings = config.settings("service", ServiceSettings)
         self.name = name = config.stack_name("service")
-        deployment = Deployment()
+        deployment = Deployment(name=name, settings=settings)
 
-        self.security_group = ec2.SecurityGroup(
-            self,
-            "TaskSecurityGroup",
-            vpc=vpc,
-            description="Service tasks: from the load balancer only",
-            allow_all_outbound=False,
+        self.security_group = closed_security_group(
+            self, "TaskSecurityGroup", vpc=placement.vpc, description="Service tasks: from the load balancer only"
         )
         # AWS APIs (ECR, logs, STS, S3 and DynamoDB) are reached through the VPC endpoints; the
         # gateway endpoints' prefix lists are per region and would need a lookup at synth.
@@ -83,8 +79,8 @@ class Service(Construct):
         self.front_door = FrontDoor(
             self,
             "FrontDoor",
-            vpc=vpc,
-            subnets=subnets,
+            vpc=placement.vpc,
+            subnets=placement.subnets,
             listener_port=settings.listener_port,
             container_port=settings.container_port,
             health_check_path=HEALTH_PATH,
@@ -93,7 +89,7 @@ class Service(Construct):
         self.front_door.allow_to(self.security_group)
 
         self.cluster = ecs.Cluster(
-            self, "Cluster", vpc=vpc, cluster_name=name, container_insights_v2=ecs.ContainerInsights.ENABLED
+            self, "Cluster", vpc=placement.vpc, cluster_name=name, container_insights_v2=ecs.ContainerInsights.ENABLED
         )
         self.task_definition = ecs.FargateTaskDefinition(
             self,
@@ -167,7 +163,7 @@ class Service(Construct):
             task_definition=self.task_definition,
             desired_count=settings.min_tasks,
             assign_public_ip=False,
-            vpc_subnets=subnets,
+            vpc_subnets=placement.subnets,
             security_groups=[self.security_group],
             min_healthy_percent=100,
             max_healthy_percent=200,
@@ -182,7 +178,7 @@ class Service(Construct):
                 **deployment.target_options(self.front_door),
             )
         )
-        deployment.attach(self, name=name, service=self.fargate_service, front_door=self.front_door, settings=settings)
+        deployment.attach(self, service=self.fargate_service, front_door=self.front_door)
 
         scaling = self.fargate_service.auto_scale_task_count(
             min_capacity=settings.min_tasks, max_capacity=settings.max_tasks

@@ -11,7 +11,9 @@ created, so a missing one fails the deploy first, with Quick Sight's own message
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
@@ -101,6 +103,27 @@ def dataset_sql(database: str, table: str) -> str:
     )
 
 
+def _shared_with(owner: str, permission: type, actions: Sequence[str]) -> dict[str, Any]:
+    """A resource of this account's Quick Sight, `actions` granted to `owner` (`permission`: its permission type)."""
+    return {"aws_account_id": cdk.Aws.ACCOUNT_ID, "permissions": [permission(principal=owner, actions=list(actions))]}
+
+
+def _describe(
+    scope: Construct, construct_id: str, *, check: str, action: str, resources: list[str], **call: Any
+) -> cr.AwsCustomResource:
+    """Calls Quick Sight's `action` once, at create, with the permission for that call on `resources` only."""
+    return cr.AwsCustomResource(
+        scope,
+        construct_id,
+        resource_type=f"Custom::QuickSight{check}Check",
+        on_create=cr.AwsSdkCall(service="QuickSight", action=action, **call),
+        policy=cr.AwsCustomResourcePolicy.from_statements(
+            [iam.PolicyStatement(actions=[f"quicksight:{action[0].upper()}{action[1:]}"], resources=resources)]
+        ),
+        install_latest_aws_sdk=False,
+    )
+
+
 class BusinessIntelligence(Construct):
     """Reads the lake's log table through its Athena workgroup, as `reader` (a role of `reader_principal()`)."""
 
@@ -122,7 +145,6 @@ class BusinessIntelligence(Construct):
         self.data_source = quicksight.CfnDataSource(
             self,
             "LakeSource",
-            aws_account_id=cdk.Aws.ACCOUNT_ID,
             data_source_id=f"{prefix}-lake",
             name=f"{prefix} log lake (Athena)",
             type="ATHENA",
@@ -132,14 +154,11 @@ class BusinessIntelligence(Construct):
                 )
             ),
             ssl_properties=quicksight.CfnDataSource.SslPropertiesProperty(disable_ssl=False),
-            permissions=[
-                quicksight.CfnDataSource.ResourcePermissionProperty(principal=owner, actions=list(DATA_SOURCE_ACTIONS))
-            ],
+            **_shared_with(owner, quicksight.CfnDataSource.ResourcePermissionProperty, DATA_SOURCE_ACTIONS),
         )
         self.data_set = quicksight.CfnDataSet(
             self,
             "LogDataSet",
-            aws_account_id=cdk.Aws.ACCOUNT_ID,
             data_set_id=f"{prefix}-app-logs",
             name=f"{prefix} application logs",
             import_mode="DIRECT_QUERY",  # reads through Athena on demand; no SPICE capacity to buy
@@ -156,9 +175,7 @@ class BusinessIntelligence(Construct):
                     )
                 )
             },
-            permissions=[
-                quicksight.CfnDataSet.ResourcePermissionProperty(principal=owner, actions=list(DATA_SET_ACTIONS))
-            ],
+            **_shared_with(owner, quicksight.CfnDataSet.ResourcePermissionProperty, DATA_SET_ACTIONS),
             # Only the owner sees who made a request.
             column_level_permission_rules=[
                 quicksight.CfnDataSet.ColumnLevelPermissionRuleProperty(column_names=["user_id"], principals=[owner])
@@ -174,27 +191,22 @@ class BusinessIntelligence(Construct):
 
     def _dashboards(self, prefix: str, owner: str) -> tuple[quicksight.CfnAnalysis, quicksight.CfnDashboard]:
         """The analysis the owner can edit, and the dashboard published from the same definition."""
-        definition = dashboard.definition(self.data_set.attr_arn)
+        shared = {
+            "name": f"{prefix} service logs",
+            "definition": dashboard.definition(self.data_set.attr_arn),
+        }
         analysis = quicksight.CfnAnalysis(
             self,
             "ServiceAnalysis",
-            aws_account_id=cdk.Aws.ACCOUNT_ID,
             analysis_id=f"{prefix}-service",
-            name=f"{prefix} service logs",
-            definition=definition,
-            permissions=[
-                quicksight.CfnAnalysis.ResourcePermissionProperty(
-                    principal=owner, actions=list(dashboard.ANALYSIS_ACTIONS)
-                )
-            ],
+            **shared,
+            **_shared_with(owner, quicksight.CfnAnalysis.ResourcePermissionProperty, dashboard.ANALYSIS_ACTIONS),
         )
         published = quicksight.CfnDashboard(
             self,
             "ServiceDashboard",
-            aws_account_id=cdk.Aws.ACCOUNT_ID,
             dashboard_id=f"{prefix}-service",
-            name=f"{prefix} service logs",
-            definition=definition,
+            **shared,
             version_description="generated from analytics/bi/dashboard.py",
             dashboard_publish_options=quicksight.CfnDashboard.DashboardPublishOptionsProperty(
                 ad_hoc_filtering_option=quicksight.CfnDashboard.AdHocFilteringOptionProperty(
@@ -203,11 +215,7 @@ class BusinessIntelligence(Construct):
                 export_to_csv_option=quicksight.CfnDashboard.ExportToCSVOptionProperty(availability_status="ENABLED"),
                 sheet_controls_option=quicksight.CfnDashboard.SheetControlsOptionProperty(visibility_state="EXPANDED"),
             ),
-            permissions=[
-                quicksight.CfnDashboard.ResourcePermissionProperty(
-                    principal=owner, actions=list(dashboard.DASHBOARD_ACTIONS)
-                )
-            ],
+            **_shared_with(owner, quicksight.CfnDashboard.ResourcePermissionProperty, dashboard.DASHBOARD_ACTIONS),
         )
         return analysis, published
 
@@ -215,40 +223,28 @@ class BusinessIntelligence(Construct):
         """Reads the subscription and the owner before anything else: CloudFormation stops at the first missing."""
         settings = bi_settings(config)
         guard = Construct(self, "Prerequisites")
-        subscription = cr.AwsCustomResource(
+        subscription = _describe(
             guard,
             "Subscription",
-            resource_type="Custom::QuickSightSubscriptionCheck",
-            on_create=cr.AwsSdkCall(
-                service="QuickSight",
-                action="describeAccountSubscription",
-                parameters={"AwsAccountId": config.account},
-                physical_resource_id=cr.PhysicalResourceId.of(f"{prefix}-subscription"),
-            ),
-            policy=cr.AwsCustomResourcePolicy.from_statements(
-                [iam.PolicyStatement(actions=["quicksight:DescribeAccountSubscription"], resources=["*"])]
-            ),
-            install_latest_aws_sdk=False,
+            check="Subscription",
+            action="describeAccountSubscription",
+            resources=["*"],
+            parameters={"AwsAccountId": config.account},
+            physical_resource_id=cr.PhysicalResourceId.of(f"{prefix}-subscription"),
         )
-        user = cr.AwsCustomResource(
+        user = _describe(
             guard,
             "Owner",
-            resource_type="Custom::QuickSightUserCheck",
-            on_create=cr.AwsSdkCall(
-                service="QuickSight",
-                action="describeUser",
-                parameters={
-                    "AwsAccountId": config.account,
-                    "Namespace": settings.quicksight_namespace,
-                    "UserName": settings.quicksight_user,
-                },
-                region=identity_region(config),
-                physical_resource_id=cr.PhysicalResourceId.of(f"{prefix}-owner"),
-            ),
-            policy=cr.AwsCustomResourcePolicy.from_statements(
-                [iam.PolicyStatement(actions=["quicksight:DescribeUser"], resources=[owner])]
-            ),
-            install_latest_aws_sdk=False,
+            check="User",
+            action="describeUser",
+            resources=[owner],
+            parameters={
+                "AwsAccountId": config.account,
+                "Namespace": settings.quicksight_namespace,
+                "UserName": settings.quicksight_user,
+            },
+            region=identity_region(config),
+            physical_resource_id=cr.PhysicalResourceId.of(f"{prefix}-owner"),
         )
         user.node.add_dependency(subscription)
         acknowledge(

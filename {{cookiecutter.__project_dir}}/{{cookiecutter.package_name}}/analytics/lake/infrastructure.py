@@ -25,6 +25,7 @@ from constructs import Construct
 from {{ cookiecutter.package_name }}.analytics.lake import log_schema
 from {{ cookiecutter.package_name }}.compliance import acknowledge
 from {{ cookiecutter.package_name }}.config import EnvironmentConfig
+from {{ cookiecutter.package_name }}.storage import encrypted_bucket, private_bucket
 
 LOG_TABLE = "app_logs"
 PARTITION_PROJECTION_START = "2026-01-01"
@@ -67,6 +68,15 @@ def lake_names(config: EnvironmentConfig) -> dict[str, str]:
     }
 
 
+def _expiring(days: int, *, noncurrent_days: int) -> list[s3.LifecycleRule]:
+    """Objects expire after `days`; the versions they replace after `noncurrent_days`."""
+    return [
+        s3.LifecycleRule(
+            expiration=cdk.Duration.days(days), noncurrent_version_expiration=cdk.Duration.days(noncurrent_days)
+        )
+    ]
+
+
 class LakeStorage(Construct):
     """The key and buckets of the lake: versioned, access-logged, TLS-only, tiered to cheaper storage."""
 
@@ -74,8 +84,12 @@ class LakeStorage(Construct):
         super().__init__(scope, construct_id)
         settings = config.settings("analytics", LakeSettings)
         removal = config.stateful_removal_policy
-        # Versioned buckets that are deleted with the stack must be emptied first, or the delete fails.
-        empty_on_delete = not config.retain_stateful
+        every_bucket = {
+            "object_ownership": s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            "removal_policy": removal,
+            # Versioned buckets that are deleted with the stack must be emptied first, or the delete fails.
+            "auto_delete_objects": not config.retain_stateful,
+        }
         stack = cdk.Stack.of(self)
         self.key = kms.Key(
             self,
@@ -98,22 +112,12 @@ class LakeStorage(Construct):
                 },
             )
         )
-        self.access_logs = s3.Bucket(
+        self.access_logs = private_bucket(
             self,
             "AccessLogs",
-            encryption=s3.BucketEncryption.S3_MANAGED,  # server access logs cannot be delivered to SSE-KMS
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            enforce_ssl=True,
             versioned=True,
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            lifecycle_rules=[
-                s3.LifecycleRule(
-                    expiration=cdk.Duration.days(settings.access_log_expire_after_days),
-                    noncurrent_version_expiration=cdk.Duration.days(30),
-                )
-            ],
-            removal_policy=removal,
-            auto_delete_objects=empty_on_delete,
+            lifecycle_rules=_expiring(settings.access_log_expire_after_days, noncurrent_days=30),
+            **every_bucket,
         )
         tiering = [
             s3.Transition(
@@ -126,18 +130,12 @@ class LakeStorage(Construct):
             ),
         ]
         expire_days = settings.expire_after_days
-        self.bucket = s3.Bucket(
+        self.bucket = encrypted_bucket(
             self,
             "Bucket",
-            encryption=s3.BucketEncryption.KMS,
-            encryption_key=self.key,
-            bucket_key_enabled=True,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            enforce_ssl=True,
-            versioned=True,
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            server_access_logs_bucket=self.access_logs,
-            server_access_logs_prefix="lake/",
+            key=self.key,
+            access_logs=self.access_logs,
+            prefix="lake/",
             lifecycle_rules=[
                 s3.LifecycleRule(
                     id="tiering",
@@ -147,29 +145,16 @@ class LakeStorage(Construct):
                     abort_incomplete_multipart_upload_after=cdk.Duration.days(7),
                 )
             ],
-            removal_policy=removal,
-            auto_delete_objects=empty_on_delete,
+            **every_bucket,
         )
-        self.results_bucket = s3.Bucket(
+        self.results_bucket = encrypted_bucket(
             self,
             "QueryResults",
-            encryption=s3.BucketEncryption.KMS,
-            encryption_key=self.key,
-            bucket_key_enabled=True,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            enforce_ssl=True,
-            versioned=True,
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            server_access_logs_bucket=self.access_logs,
-            server_access_logs_prefix="query-results/",
-            lifecycle_rules=[
-                s3.LifecycleRule(
-                    expiration=cdk.Duration.days(settings.results_expire_after_days),
-                    noncurrent_version_expiration=cdk.Duration.days(1),
-                )
-            ],
-            removal_policy=removal,
-            auto_delete_objects=empty_on_delete,
+            key=self.key,
+            access_logs=self.access_logs,
+            prefix="query-results/",
+            lifecycle_rules=_expiring(settings.results_expire_after_days, noncurrent_days=1),
+            **every_bucket,
         )
         cdk.CfnOutput(self, "LakeBucketName", value=self.bucket.bucket_name)
 

@@ -19,7 +19,6 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
-from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_redshift as redshift
 from constructs import Construct
@@ -28,7 +27,8 @@ from {{ cookiecutter.package_name }}.analytics.warehouse.{{ cookiecutter.warehou
 from {{ cookiecutter.package_name }}.analytics.warehouse.target import DATABASE, PORT, WarehouseSettings, WarehouseTarget
 from {{ cookiecutter.package_name }}.compliance import acknowledge
 from {{ cookiecutter.package_name }}.config import EnvironmentConfig
-from {{ cookiecutter.package_name }}.functions import LAMBDA_ARCHITECTURE, LAMBDA_RUNTIME
+from {{ cookiecutter.package_name }}.functions import python_function
+from {{ cookiecutter.package_name }}.networking import Placement, closed_security_group
 
 RUNTIME = Path(__file__).resolve().parent / "runtime"
 
@@ -54,7 +54,7 @@ def allow_zero_etl_export(table: dynamodb.TableV2) -> None:
 
 
 class Warehouse(Construct):
-    """The warehouse in the subnet group `subnets` of `vpc`, reachable from `vpc_cidr`, fed from `table`."""
+    """The warehouse in `placement`, reachable from `vpc_cidr`, fed from `table`."""
 
     def __init__(
         self,
@@ -62,8 +62,7 @@ class Warehouse(Construct):
         construct_id: str,
         *,
         config: EnvironmentConfig,
-        vpc: ec2.IVpc,
-        subnets: ec2.SubnetSelection,
+        placement: Placement,
         vpc_cidr: str,
         table: dynamodb.ITableV2,
     ) -> None:
@@ -89,12 +88,11 @@ class Warehouse(Construct):
                 },
             )
         )
-        self.security_group = ec2.SecurityGroup(
+        self.security_group = closed_security_group(
             self,
             "SecurityGroup",
-            vpc=vpc,
+            vpc=placement.vpc,
             description="Redshift warehouse: SQL clients from inside the VPC only",
-            allow_all_outbound=False,
         )
         # A literal CIDR rather than the VPC's token: cdk-nag reads it.
         self.security_group.add_ingress_rule(ec2.Peer.ipv4(vpc_cidr), ec2.Port.tcp(PORT), "SQL clients in the VPC")
@@ -106,7 +104,7 @@ class Warehouse(Construct):
             settings=settings,
             key=self.key,
             security_group=self.security_group,
-            subnet_ids=vpc.select_subnets(subnet_group_name=subnets.subnet_group_name).subnet_ids,
+            subnet_ids=placement.subnet_ids,
             table_arn=table.table_arn,
         )
         self.integration = redshift.CfnIntegration(
@@ -161,13 +159,11 @@ class Warehouse(Construct):
             removal_policy=cdk.RemovalPolicy.DESTROY,
         )
         log_group.grant_write(role)
-        function = lambda_.Function(
+        function = python_function(
             self,
             "IntegrationDatabaseFunction",
-            runtime=LAMBDA_RUNTIME,
-            architecture=LAMBDA_ARCHITECTURE,
+            code=RUNTIME,
             handler="integration_database.handler",
-            code=lambda_.Code.from_asset(str(RUNTIME)),
             role=role,
             log_group=log_group,
             timeout=cdk.Duration.minutes(10),
