@@ -76,7 +76,7 @@ def test_npm_manifest_and_lockfile_agree(tmp_path):
 def test_web_client_off_leaves_no_trace(tmp_path):
     project = render_with_refarch({"edition": "minimal", "web_client": "no"}, tmp_path)
     assert not (project / "web").exists()
-    assert sorted(p.name for p in (project / "scripts").iterdir()) == ["bootstrap_environment.py"]
+    assert sorted(p.name for p in (project / "scripts").iterdir()) == ["bootstrap_environment.py", "mutation_score.py"]
     leftovers = [
         path.relative_to(project).as_posix()
         for path in project.rglob("*")

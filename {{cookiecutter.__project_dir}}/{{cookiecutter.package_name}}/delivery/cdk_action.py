@@ -26,6 +26,10 @@ class DeployInputs:
     build_output: codepipeline.Artifact
 
 
+# The deploy projects only read the pipeline's artifacts: CDK grants them no writes.
+DEPLOY_WRITES_ARTIFACTS = False
+
+
 def cdk_deploy_action(
     *, action_name: str, inputs: DeployInputs, outputs: Sequence[codepipeline.Artifact] = ()
 ) -> actions.CodeBuildAction:

@@ -18,6 +18,9 @@ from constructs import Construct
 from {{ cookiecutter.package_name }}.config import EnvironmentConfig
 from {{ cookiecutter.package_name }}.delivery.cdk_action import DeployInputs, cdk_deploy_action
 
+# The deploy projects write CodeDeploy's inputs (task definition, AppSpec) as an output artifact.
+DEPLOY_WRITES_ARTIFACTS = True
+
 
 def deploy_actions(scope: Construct, *, environment: EnvironmentConfig, inputs: DeployInputs) -> list[actions.Action]:
     deploy_output = codepipeline.Artifact(f"{environment.stage_id}TaskDefinition")

@@ -29,7 +29,7 @@ from constructs import Construct
 
 from {{ cookiecutter.package_name }} import compliance
 from {{ cookiecutter.package_name }}.config import ConfigError, EnvironmentConfig
-from {{ cookiecutter.package_name }}.delivery.{{ "codedeploy_action" if cookiecutter.__codedeploy_blue_green == "yes" else "cdk_action" }} import DeployInputs, deploy_actions
+from {{ cookiecutter.package_name }}.delivery.{{ "codedeploy_action" if cookiecutter.__codedeploy_blue_green == "yes" else "cdk_action" }} import DEPLOY_WRITES_ARTIFACTS, DeployInputs, deploy_actions
 from {{ cookiecutter.package_name }}.delivery.settings import DeliverySettings
 from {{ cookiecutter.package_name }}.delivery.source_{{ cookiecutter.source }} import Source
 from {{ cookiecutter.package_name }}.storage import encrypted_bucket, private_bucket
@@ -48,6 +48,8 @@ ARTIFACT_GRANTS = (
     "Action::kms:GenerateDataKey*",
     "Action::kms:ReEncrypt*",
 )
+# The part of that grant that writes, which roles that only read the artifacts do not get.
+ARTIFACT_WRITES = ("Action::s3:Abort*", "Action::s3:DeleteObject*")
 
 
 def bootstrap_roles(environment: EnvironmentConfig) -> list[str]:
@@ -296,9 +298,13 @@ class Delivery(Construct):
         stack = cdk.Stack.of(self)
         artifacts = f"Resource::<{_logical_id(self.artifacts)}.Arn>/*"
         source_role = self.pipeline.node.find_child("Source").node.find_child(self.source.kind)
-        roles = [self.build_project.role, *(p.role for p in self.deploy_projects.values())]
-        for role in [*roles, self.pipeline.role, source_role.node.find_child("CodePipelineActionRole")]:
+        deployers = [p.role for p in self.deploy_projects.values()]
+        writers = [self.build_project.role, self.pipeline.role, source_role.node.find_child("CodePipelineActionRole")]
+        for role in [*writers, *deployers]:
+            reads_only = role in deployers and not DEPLOY_WRITES_ARTIFACTS
             for finding in (*ARTIFACT_GRANTS, artifacts):
+                if reads_only and finding in ARTIFACT_WRITES:
+                    continue
                 compliance.acknowledge(
                     role,
                     f"AwsSolutions::AwsSolutions-IAM5[{finding}]",
