@@ -22,6 +22,12 @@ def acknowledge(construct: IConstruct, finding: str, reason: str) -> None:
     cdk.Validations.of(construct).acknowledge(cdk.Acknowledgment(id=finding, reason=reason))
 
 
+def logical_id(construct: IConstruct) -> str:
+    """The logical id of a construct's CloudFormation resource, as cdk-nag names it in a finding."""
+    stack = cdk.Stack.of(construct)
+    return stack.resolve(stack.get_logical_id(construct.node.default_child))
+
+
 def stages(app: cdk.App) -> list[cdk.Stage]:
     return [child for child in app.node.children if isinstance(child, cdk.Stage)]
 

@@ -195,7 +195,7 @@ class ApplicationStage(cdk.Stage):
         from {{ cookiecutter.package_name }}.config import load_environments
         from {{ cookiecutter.package_name }}.delivery.infrastructure import Delivery
 
-        if config.settings("delivery", DeliverySettings).pipeline:
+        if delivery.pipeline:
             # The tooling environment hosts the one pipeline that deploys every environment.
             delivery_stack = self._stack("Delivery", config, "delivery", protect=True)
             self.delivery = Delivery(delivery_stack, "Delivery", config=config, environments=load_environments())

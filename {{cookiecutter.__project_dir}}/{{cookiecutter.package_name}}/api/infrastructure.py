@@ -27,7 +27,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_opensearchservice as opensearch
 from constructs import Construct
 
-from {{ cookiecutter.package_name }}.compliance import acknowledge
+from {{ cookiecutter.package_name }}.compliance import acknowledge, logical_id
 from {{ cookiecutter.package_name }}.config import EnvironmentConfig
 from {{ cookiecutter.package_name }}.functions import (
     LAMBDA_TRACING,
@@ -228,7 +228,7 @@ class Api(Construct):
         table.grant(role, "dynamodb:BatchGetItem", "dynamodb:PutItem")
         acknowledge_tracing(role)
         self.lambda_source = self.api.add_lambda_data_source("Orders", self.orders_function)
-        function_id = cdk.Stack.of(self).get_logical_id(self.orders_function.node.default_child)
+        function_id = logical_id(self.orders_function)
         acknowledge(
             self.lambda_source.node.find_child("ServiceRole"),
             f"AwsSolutions::AwsSolutions-IAM5[Resource::<{function_id}.Arn>:*]",

@@ -73,11 +73,6 @@ def pipeline_image(scope: Construct, *, settings: DeliverySettings, tag: str) ->
     return ecs.ContainerImage.from_ecr_repository(repository, tag=tag)
 
 
-def _logical_id(construct: Construct) -> str:
-    stack = cdk.Stack.of(construct)
-    return stack.resolve(stack.get_logical_id(construct.node.default_child))
-
-
 class Delivery(Construct):
     def __init__(
         self,
@@ -296,7 +291,7 @@ class Delivery(Construct):
     def _acknowledge_cdk_grants(self) -> None:
         """What CDK itself grants the pipeline's and the projects' roles, named as cdk-nag reports them."""
         stack = cdk.Stack.of(self)
-        artifacts = f"Resource::<{_logical_id(self.artifacts)}.Arn>/*"
+        artifacts = f"Resource::<{compliance.logical_id(self.artifacts)}.Arn>/*"
         source_role = self.pipeline.node.find_child("Source").node.find_child(self.source.kind)
         deployers = [p.role for p in self.deploy_projects.values()]
         writers = [self.build_project.role, self.pipeline.role, source_role.node.find_child("CodePipelineActionRole")]
@@ -311,7 +306,7 @@ class Delivery(Construct):
                     "CDK's artifact grant: objects under the pipeline's own bucket, encrypted with its own key",
                 )
         for project in (self.build_project, *self.deploy_projects.values()):
-            logical_id = _logical_id(project)
+            logical_id = compliance.logical_id(project)
             compliance.acknowledge(
                 project.role,
                 f"AwsSolutions::AwsSolutions-IAM5[Resource::arn:aws:logs:{stack.region}:{stack.account}:log-group:"

@@ -19,7 +19,7 @@ from aws_cdk import aws_osis as osis
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from {{ cookiecutter.package_name }}.compliance import acknowledge
+from {{ cookiecutter.package_name }}.compliance import acknowledge, logical_id
 from {{ cookiecutter.package_name }}.config import PROJECT_SLUG, EnvironmentConfig
 from {{ cookiecutter.package_name }}.storage import private_bucket
 
@@ -165,11 +165,11 @@ class ZeroEtlPipeline(Construct):
         self.pipeline.node.add_dependency(self.role)
         for resource, reason in (
             (
-                f"<{_logical_id(self.export_bucket)}.Arn>/export/*",
+                f"<{logical_id(self.export_bucket)}.Arn>/export/*",
                 "the pipeline writes and reads export files whose names DynamoDB chooses, under export/ only",
             ),
             (
-                f"<{_logical_id(domain)}.Arn>/*",
+                f"<{logical_id(domain)}.Arn>/*",
                 "the ingestion sink checks cluster and index before bulk writes; fine-grained access control "
                 "limits the role to the items index",
             ),
@@ -181,14 +181,9 @@ class ZeroEtlPipeline(Construct):
             acknowledge(self.role, f"AwsSolutions::AwsSolutions-IAM5[Resource::{resource}]", reason)
 
 
-def _logical_id(construct: Construct) -> str:
-    stack = cdk.Stack.of(construct)
-    return stack.resolve(stack.get_logical_id(construct.node.default_child))
-
-
 def _table_arn_in_findings(scope: Construct, table: dynamodb.ITableV2) -> str:
     """The table's ARN as cdk-nag writes it in `scope`'s stack: the name of the table stack's export."""
     table_stack = cdk.Stack.of(table)
     if table_stack is cdk.Stack.of(scope):
-        return f"<{_logical_id(table)}.Arn>"
+        return f"<{logical_id(table)}.Arn>"
     return table_stack.resolve(table_stack.export_value(table.table_arn))["Fn::ImportValue"]

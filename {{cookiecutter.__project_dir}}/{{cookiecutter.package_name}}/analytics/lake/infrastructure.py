@@ -23,7 +23,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from {{ cookiecutter.package_name }}.analytics.lake import log_schema
-from {{ cookiecutter.package_name }}.compliance import acknowledge
+from {{ cookiecutter.package_name }}.compliance import acknowledge, logical_id
 from {{ cookiecutter.package_name }}.config import EnvironmentConfig
 from {{ cookiecutter.package_name }}.storage import encrypted_bucket, private_bucket
 
@@ -285,12 +285,12 @@ class Lake(Construct):
         )
         acknowledge(
             policy,
-            f"AwsSolutions::AwsSolutions-IAM5[Resource::<{_logical_id(storage.bucket)}.Arn>/{log_schema.LOG_PREFIX}*]",
+            f"AwsSolutions::AwsSolutions-IAM5[Resource::<{logical_id(storage.bucket)}.Arn>/{log_schema.LOG_PREFIX}*]",
             "the reader's Athena queries read every object under the log prefix and nothing else in the lake",
         )
         acknowledge(
             policy,
-            f"AwsSolutions::AwsSolutions-IAM5[Resource::<{_logical_id(storage.results_bucket)}.Arn>/athena/*]",
+            f"AwsSolutions::AwsSolutions-IAM5[Resource::<{logical_id(storage.results_bucket)}.Arn>/athena/*]",
             "Athena writes each query's results under a new key below the workgroup's results prefix",
         )
         return role
@@ -333,7 +333,7 @@ class Lake(Construct):
             acknowledge(stream, f"AwsSolutions::AwsSolutions-IAM5[{finding}]", reason)
         acknowledge(
             stream,
-            f"AwsSolutions::AwsSolutions-IAM5[Resource::<{_logical_id(self.storage.bucket)}.Arn>/*]",
+            f"AwsSolutions::AwsSolutions-IAM5[Resource::<{logical_id(self.storage.bucket)}.Arn>/*]",
             "the stream picks object keys per arrival day, so writes any key",
         )
         return stream
@@ -443,7 +443,7 @@ class Lake(Construct):
         policy.attach_to_role(role)
         acknowledge(
             policy,
-            f"AwsSolutions::AwsSolutions-IAM5[Resource::<{_logical_id(storage.bucket)}.Arn>/{log_schema.LOG_PREFIX}*]",
+            f"AwsSolutions::AwsSolutions-IAM5[Resource::<{logical_id(storage.bucket)}.Arn>/{log_schema.LOG_PREFIX}*]",
             "the crawler reads every object under the log prefix it catalogues and nothing else in the lake",
         )
         acknowledge(
@@ -521,12 +521,6 @@ class Lake(Construct):
 def _arn(service: str, resource: str) -> str:
     """An ARN in this stack's account and region, written with pseudo parameters (stable across environments)."""
     return f"arn:{cdk.Aws.PARTITION}:{service}:{cdk.Aws.REGION}:{cdk.Aws.ACCOUNT_ID}:{resource}"
-
-
-def _logical_id(construct: Construct) -> str:
-    """The logical id of a construct's CloudFormation resource, as cdk-nag names it in a finding."""
-    stack = cdk.Stack.of(construct)
-    return stack.resolve(stack.get_logical_id(construct.node.default_child))
 
 
 def _glue_type(name: str) -> glue.Type:
