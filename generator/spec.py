@@ -18,7 +18,7 @@ from pathlib import Path
 
 from generator.errors import RefarchError
 
-TEMPLATE_VERSION = "0.2.0"
+TEMPLATE_VERSION = "0.3.0"
 YES, NO = "yes", "no"
 TOGGLE = (YES, NO)
 # What a yes/no answer may be typed as, in any case, wherever answers come from.

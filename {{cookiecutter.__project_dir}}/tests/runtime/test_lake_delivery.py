@@ -58,7 +58,7 @@ def clients(endpoint, monkeypatch):
 
 
 def _synthesised_destination(dev) -> dict:
-    streams = dev["Lake"].find_resources("AWS::KinesisFirehose::DeliveryStream")
+    streams = dev.resources("Lake", "AWS::KinesisFirehose::DeliveryStream")
     return next(
         s["Properties"]["ExtendedS3DestinationConfiguration"]
         for s in streams.values()

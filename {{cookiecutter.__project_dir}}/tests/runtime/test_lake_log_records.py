@@ -31,12 +31,12 @@ CONTAINER_LINE = json.dumps(
 
 
 def _glue_table(dev) -> dict:
-    tables = dev["Lake"].find_resources("AWS::Glue::Table")
+    tables = dev.resources("Lake", "AWS::Glue::Table")
     return next(iter(tables.values()))["Properties"]["TableInput"]
 
 
 def _log_stream_prefix(dev) -> str:
-    streams = dev["Lake"].find_resources("AWS::KinesisFirehose::DeliveryStream")
+    streams = dev.resources("Lake", "AWS::KinesisFirehose::DeliveryStream")
     prefixes = [s["Properties"]["ExtendedS3DestinationConfiguration"]["Prefix"] for s in streams.values()]
     return next(p for p in prefixes if p.startswith(log_schema.LOG_PREFIX))
 
@@ -71,7 +71,7 @@ def test_a_container_line_lands_where_athena_looks_and_reads_as_the_table_declar
 
 def test_named_queries_only_use_columns_of_the_table(dev):
     known = {name for name, *_ in log_schema.COLUMNS} | {log_schema.PARTITION_KEY}
-    queries = dev["Lake"].find_resources("AWS::Athena::NamedQuery")
+    queries = dev.resources("Lake", "AWS::Athena::NamedQuery")
     for query in queries.values():
         sql = query["Properties"]["QueryString"]
         for column in ("status", "latency_ms", "user_id", "path", "method", "request_id", '"timestamp"'):

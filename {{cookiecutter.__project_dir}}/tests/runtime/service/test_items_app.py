@@ -10,12 +10,16 @@ import re
 import signal
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
 from botocore.exceptions import EndpointConnectionError
 from fastapi.testclient import TestClient
-from items_service import jsonlog
+from items_service import healthcheck, jsonlog
 from items_service.identity import UserPoolTokens, owner_from_auth_provider
 from items_service.main import create_app
 from items_service.store import ItemStore
@@ -298,13 +302,53 @@ def test_the_container_command_serves_checks_health_and_drains_on_sigterm(local_
     assert any(e["message"] == "service stopped" for e in lines)
 
 
-def test_container_health_check_fails_when_nothing_listens():
+@contextmanager
+def health_server(status: int) -> Iterator[int]:
+    """A local server whose /health answers `status` (any other path: 404); yields its port."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - the http.server interface
+            self.send_response(status if self.path == "/health" else 404)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *_):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_the_health_check_passes_only_when_health_answers_200(monkeypatch):
+    with health_server(200) as port:
+        monkeypatch.setenv("PORT", str(port))
+        assert healthcheck.main() == 0
+    with health_server(503) as port:
+        monkeypatch.setenv("PORT", str(port))
+        assert healthcheck.main() == 1
+
+
+def test_the_health_check_fails_when_nothing_listens(monkeypatch):
     with closed_port() as port:
-        probe = subprocess.run(
-            [sys.executable, "-m", "items_service.healthcheck"],
-            cwd=RUNTIME_DIR,
-            env={**os.environ, "PORT": str(port)},
-            capture_output=True,
-            timeout=30,
-        )
-    assert probe.returncode == 1
+        monkeypatch.setenv("PORT", str(port))
+        assert healthcheck.main() == 1
+
+
+def test_the_health_check_probes_the_container_port_by_default(monkeypatch):
+    """Without PORT, the port the image's app listens on by default (Dockerfile: PORT=8080)."""
+    probed = []
+
+    def refuse(url, timeout):
+        probed.append(url)
+        raise ConnectionRefusedError
+
+    monkeypatch.delenv("PORT", raising=False)
+    monkeypatch.setattr(healthcheck.urllib.request, "urlopen", refuse)
+    assert healthcheck.main() == 1
+    assert probed == ["http://127.0.0.1:8080/health"]
