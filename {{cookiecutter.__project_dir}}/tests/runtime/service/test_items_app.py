@@ -11,17 +11,17 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
-from botocore.exceptions import EndpointConnectionError
 from fastapi.testclient import TestClient
 from items_service import healthcheck, jsonlog
 from items_service.identity import UserPoolTokens, owner_from_auth_provider
-from items_service.main import create_app
+from items_service.main import configure_logging, create_app
 from items_service.store import ItemStore
 
 from .conftest import RUNTIME_DIR, closed_port
@@ -33,6 +33,17 @@ APPSYNC_ROLE = "arn:aws:sts::111111111111:assumed-role/appsync-http-resolver/APP
 def appsync_headers(token: str) -> dict[str, str]:
     """What API Gateway forwards for a call AppSync's HTTP resolver signed, with the user's token."""
     return {"x-caller-arn": APPSYNC_ROLE, "x-user-token": token}
+
+
+@pytest.fixture(autouse=True)
+def restored_logging():
+    """Tests that configure logging leave the root logger and uvicorn's as they found them."""
+    loggers = [logging.getLogger(name) for name in ("", "uvicorn", "uvicorn.error", "uvicorn.access")]
+    saved = [(logger.handlers[:], logger.level, logger.propagate) for logger in loggers]
+    yield
+    for logger, (handlers, level, propagate) in zip(loggers, saved, strict=True):
+        logger.handlers[:], logger.propagate = handlers, propagate
+        logger.setLevel(level)
 
 
 @pytest.fixture
@@ -74,6 +85,9 @@ def test_items_are_created_read_updated_listed_and_deleted_per_owner(client, loc
     assert item["owner"] == sub("alice") and item["name"] == "first" and item["price"] == 4.5
 
     assert client.get(f"/items/{item['id']}", headers=alice).json() == item
+    body = {"name": "a", "description": "two", "price": 6.0}
+    described = client.put(f"/items/{item['id']}", json=body, headers=alice).json()
+    assert {key: described[key] for key in body} == body
     updated = client.put(f"/items/{item['id']}", json={"name": "renamed", "price": 5}, headers=alice).json()
     assert updated["name"] == "renamed" and updated["description"] is None and updated["price"] == 5.0
     assert [i["id"] for i in client.get("/items", headers=alice).json()["items"]] == [item["id"]]
@@ -99,9 +113,15 @@ def test_an_owner_never_sees_or_changes_another_owners_items(client, as_user):
 
 def test_recommendations_are_the_callers_most_recently_changed_items(client, as_user):
     headers = as_user("alice")
-    first = client.post("/items", json={"name": "lamp", "price": 20}, headers=headers).json()
-    second = client.post("/items", json={"name": "desk", "price": 90}, headers=headers).json()
-    client.put(f"/items/{first['id']}", json={"name": "warm lamp", "price": 20}, headers=headers)
+
+    def written(response: httpx.Response) -> dict:
+        time.sleep(0.002)  # the next write gets a later millisecond: the order below is the writes' order
+        return response.json()
+
+    first = written(client.post("/items", json={"name": "lamp", "price": 20}, headers=headers))
+    second = written(client.post("/items", json={"name": "desk", "price": 90}, headers=headers))
+    third = written(client.post("/items", json={"name": "chair", "price": 45}, headers=headers))
+    written(client.put(f"/items/{first['id']}", json={"name": "warm lamp", "price": 20}, headers=headers))
     client.post("/items", json={"name": "not hers", "price": 1}, headers=as_user("bob"))
 
     answer = client.get("/recommendations", params={"limit": 5}, headers=headers)
@@ -109,7 +129,8 @@ def test_recommendations_are_the_callers_most_recently_changed_items(client, as_
     assert answer.json() == {
         "recommendations": [
             {"itemId": first["id"], "score": 1.0, "reason": "recently changed: warm lamp"},
-            {"itemId": second["id"], "score": 0.5, "reason": "recently changed: desk"},
+            {"itemId": third["id"], "score": 0.5, "reason": "recently changed: chair"},
+            {"itemId": second["id"], "score": 0.3333, "reason": "recently changed: desk"},
         ]
     }
     assert [r["itemId"] for r in client.get("/recommendations?limit=1", headers=headers).json()["recommendations"]] == [
@@ -130,10 +151,15 @@ def test_identity_pool_callers_act_as_themselves(client):
 
 
 def test_unsigned_or_ownerless_requests_are_refused(client):
-    assert client.get("/items").status_code == 401
-    assert client.get("/items", headers={"x-caller-arn": APPSYNC_ROLE}).status_code == 403
     guest = {"x-caller-arn": "arn:aws:sts::1:assumed-role/unauth/x", "x-caller-auth-provider": "graph.facebook.com"}
-    assert client.get("/items", headers=guest).status_code == 403
+    refusals = {
+        "unsigned": ({}, 401, "request was not signed through the API"),
+        "no user": ({"x-caller-arn": APPSYNC_ROLE}, 403, "no user to act for (x-user-token missing)"),
+        "guest": (guest, 403, "identity-pool caller without a user pool sign-in"),
+    }
+    for case, (headers, status, detail) in refusals.items():
+        answer = client.get("/items", headers=headers)
+        assert (answer.status_code, answer.json()) == (status, {"detail": detail}), case
 
 
 def test_invalid_bodies_are_rejected(client, as_user):
@@ -161,66 +187,6 @@ def test_owner_is_the_user_pool_sub_of_the_auth_provider():
     assert owner_from_auth_provider("graph.facebook.com") is None
 
 
-class RecordingFactory:
-    def __init__(self, result):
-        self.calls, self.result = [], result
-
-    def __call__(self, endpoint_url, region_name):
-        self.calls.append((endpoint_url, region_name))
-        return self.result
-
-
-class FakeResource:
-    def __init__(self, table):
-        self.table, self.names = table, []
-
-    def Table(self, name):  # noqa: N802 - the boto3 resource interface
-        self.names.append(name)
-        return self.table
-
-
-def test_dax_client_is_chosen_and_configured_from_the_environment():
-    dax_table, dynamodb_table = object(), object()
-    dax, dynamodb = RecordingFactory(FakeResource(dax_table)), RecordingFactory(FakeResource(dynamodb_table))
-    environ = {"TABLE_NAME": "items", "AWS_REGION": "eu-west-1", "DAX_ENDPOINT": "daxs://cache.example:9111"}
-    store = ItemStore.from_environment(environ, dax_factory=dax, dynamodb_factory=dynamodb)
-    assert dax.calls == [("daxs://cache.example:9111", "eu-west-1")]
-    assert dax.result.names == ["items"]
-    assert store.cache is dax_table and store.table is dynamodb_table
-
-
-def test_without_dax_endpoint_no_dax_client_is_made():
-    dax = RecordingFactory(FakeResource(object()))
-    store = ItemStore.from_environment(
-        {"TABLE_NAME": "items", "AWS_DEFAULT_REGION": "us-east-1"},
-        dax_factory=dax,
-        dynamodb_factory=RecordingFactory(FakeResource(object())),
-    )
-    assert dax.calls == [] and store.cache is None
-
-
-def test_reads_fall_back_to_dynamodb_when_dax_is_unreachable(local_environment):
-    class UnreachableDax:
-        def get_item(self, **_):
-            raise EndpointConnectionError(endpoint_url="daxs://cache.example:9111")
-
-    table = ItemStore.from_environment(local_environment).table
-    table.put_item(
-        Item={
-            "pk": "USER#dave",
-            "sk": "ITEM#1",
-            "id": "1",
-            "owner": "dave",
-            "name": "n",
-            "price": 2,
-            "createdAt": "t",
-            "updatedAt": "t",
-        }
-    )
-    store = ItemStore(table, cache=UnreachableDax())
-    assert store.get("dave", "1")["name"] == "n"
-
-
 def test_logs_are_one_json_object_per_line():
     stream = io.StringIO()
     jsonlog.configure("INFO")
@@ -230,6 +196,31 @@ def test_logs_are_one_json_object_per_line():
     entry = json.loads(stream.getvalue().strip().splitlines()[-1])
     assert entry["message"] == "request" and entry["status"] == 200 and entry["level"] == "INFO"
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z", entry["timestamp"])
+
+
+def test_logs_go_to_stdout_at_info_unless_a_level_is_given(capsys, monkeypatch):
+    """What awslogs and FireLens forward; LOG_LEVEL (the task definition's) sets the level."""
+    jsonlog.configure()
+    assert logging.getLogger().level == logging.INFO
+    logging.getLogger("items_service").info("started")
+    assert json.loads(capsys.readouterr().out)["message"] == "started"
+    monkeypatch.setenv("LOG_LEVEL", "warning")
+    configure_logging()
+    assert logging.getLogger().level == logging.WARNING
+    monkeypatch.delenv("LOG_LEVEL")
+    configure_logging()
+    assert logging.getLogger().level == logging.INFO
+
+
+@pytest.mark.parametrize("name", ["uvicorn", "uvicorn.error", "uvicorn.access"])
+def test_uvicorns_own_logs_are_written_once_as_json(name, capsys):
+    own = logging.getLogger(name)
+    own.addHandler(logging.StreamHandler())  # what uvicorn's default logging config would add
+    own.propagate = False
+    jsonlog.configure("INFO")
+    own.info("server message")
+    (line,) = capsys.readouterr().out.splitlines()
+    assert json.loads(line)["logger"] == name and own.handlers == [] and own.propagate is True
 
 
 def test_a_request_logs_one_line_in_the_lakes_log_schema(client, as_user, sub):
@@ -329,9 +320,10 @@ def test_the_health_check_passes_only_when_health_answers_200(monkeypatch):
     with health_server(200) as port:
         monkeypatch.setenv("PORT", str(port))
         assert healthcheck.main() == 0
-    with health_server(503) as port:
-        monkeypatch.setenv("PORT", str(port))
-        assert healthcheck.main() == 1
+    for status in (204, 503):
+        with health_server(status) as port:
+            monkeypatch.setenv("PORT", str(port))
+            assert healthcheck.main() == 1, status
 
 
 def test_the_health_check_fails_when_nothing_listens(monkeypatch):

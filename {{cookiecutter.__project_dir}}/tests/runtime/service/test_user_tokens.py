@@ -15,7 +15,7 @@ from items_service.store import ItemStore
 from joserfc import jwk, jwt
 from moto.utilities.utils import load_resource
 
-from .conftest import REGION, create_user_pool
+from .conftest import REGION, closed_port, create_user_pool
 
 APPSYNC_ROLE = "arn:aws:sts::111111111111:assumed-role/appsync-http-resolver/APPSYNC_ASSUME_ROLE"
 # The key moto signs every user pool token with (its JWKS serves the public half).
@@ -110,6 +110,18 @@ def test_the_api_acts_for_the_tokens_user_and_no_one_named_in_a_header(client, u
     assert client.get("/items", headers={"x-caller-arn": APPSYNC_ROLE, "x-owner-sub": alice.sub}).status_code == 403
     refused = client.get("/items", headers={"x-caller-arn": APPSYNC_ROLE, "x-user-token": forged(user_pool, exp=1)})
     assert refused.status_code == 401 and "user token rejected" in refused.json()["detail"]
+
+
+def test_while_the_pools_keys_cannot_be_fetched_the_api_answers_503(local_environment, user_pool, behind_api_gateway):
+    alice = user_pool.sign_in("alice")
+    with closed_port() as port:
+        unreachable = UserPoolTokens.from_environment(
+            {**local_environment, "COGNITO_ENDPOINT": f"http://127.0.0.1:{port}"}
+        )
+        with TestClient(create_app(ItemStore.from_environment(local_environment), unreachable)) as test_client:
+            client = behind_api_gateway(test_client)
+            answer = client.get("/items", headers={"x-caller-arn": APPSYNC_ROLE, "x-user-token": alice.access_token})
+    assert (answer.status_code, answer.json()) == (503, {"detail": "the user pool's keys cannot be fetched"})
 
 
 def test_an_identity_pool_caller_cannot_carry_another_users_token(client, user_pool):
