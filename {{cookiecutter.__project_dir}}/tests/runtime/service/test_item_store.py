@@ -68,13 +68,17 @@ def test_dax_client_is_chosen_and_configured_from_the_environment():
 
 
 def test_without_dax_endpoint_no_dax_client_is_made():
-    dax = RecordingFactory(FakeResource(object()))
+    dax, dynamodb = RecordingFactory(FakeResource(object())), RecordingFactory(FakeResource(object()))
     store = ItemStore.from_environment(
-        {"TABLE_NAME": "items", "AWS_DEFAULT_REGION": "us-east-1"},
-        dax_factory=dax,
-        dynamodb_factory=RecordingFactory(FakeResource(object())),
+        {"TABLE_NAME": "items", "AWS_DEFAULT_REGION": "eu-central-1"}, dax_factory=dax, dynamodb_factory=dynamodb
     )
     assert dax.calls == [] and store.cache is None
+    assert dynamodb.calls == [(None, "eu-central-1")]
+
+
+def test_the_dynamodb_client_is_made_for_the_region_given():
+    resource = store_module.dynamodb_resource(None, "eu-central-1")
+    assert resource.meta.client.meta.region_name == "eu-central-1"
 
 
 def test_the_dax_client_is_made_for_the_endpoint_and_region(monkeypatch):

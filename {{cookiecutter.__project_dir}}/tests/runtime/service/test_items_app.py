@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
@@ -75,6 +76,12 @@ def client(local_environment, behind_api_gateway):
 
 def test_health_answers_without_identity(client):
     assert client.get("/health").json() == {"status": "ok"}
+
+
+def test_no_api_documentation_is_served(client):
+    """The routes answer only signed callers; generated docs would describe them to anyone."""
+    for path in ("/docs", "/redoc", "/openapi.json"):
+        assert client.get(path).status_code == 404, path
 
 
 def test_items_are_created_read_updated_listed_and_deleted_per_owner(client, local_environment, as_user, sub):
@@ -196,6 +203,37 @@ def test_logs_are_one_json_object_per_line():
     entry = json.loads(stream.getvalue().strip().splitlines()[-1])
     assert entry["message"] == "request" and entry["status"] == 200 and entry["level"] == "INFO"
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z", entry["timestamp"])
+
+
+def formatted(**fields) -> dict:
+    """One record, created at 1970-01-01T00:00:01.5Z with `fields` as its extras, as the formatter writes it."""
+    record = logging.LogRecord("items_service", logging.WARNING, __file__, 1, "stored %s", ("x",), None)
+    record.created, record.msecs = 1.5, 500.0
+    record.__dict__.update(fields)
+    return json.loads(jsonlog.JsonFormatter().format(record))
+
+
+def test_a_log_line_holds_the_record_its_extras_and_nothing_of_logging_s_own():
+    entry = formatted(status=200, latency_ms=Decimal("1.5"), _internal="hidden")
+    assert entry == {
+        "timestamp": "1970-01-01T00:00:01.500Z",
+        "level": "WARNING",
+        "message": "stored x",
+        "service": "items",
+        "logger": "items_service",
+        "status": 200,
+        "latency_ms": "1.5",  # what JSON cannot hold is written as text
+    }
+
+
+def test_a_logged_exception_keeps_its_traceback():
+    try:
+        raise ValueError("boom")
+    except ValueError:
+        record = logging.LogRecord("items_service", logging.ERROR, __file__, 1, "failed", (), sys.exc_info())
+    entry = json.loads(jsonlog.JsonFormatter().format(record))
+    assert entry["message"] == "failed" and entry["exception"].startswith("Traceback")
+    assert entry["exception"].endswith("ValueError: boom")
 
 
 def test_logs_go_to_stdout_at_info_unless_a_level_is_given(capsys, monkeypatch):

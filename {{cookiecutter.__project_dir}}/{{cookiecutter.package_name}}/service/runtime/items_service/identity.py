@@ -33,7 +33,6 @@ REFETCH_INTERVAL_SECONDS = 60
 @dataclass(frozen=True)
 class Caller:
     owner: str  # the user pool `sub` of the user the request acts for
-    principal: str  # the IAM principal that signed the request
 
 
 class InvalidTokenError(Exception):
@@ -151,4 +150,4 @@ def caller(
         raise HTTPException(status_code=403, detail="the signature and the user token name different users")
     (owner,) = owners
     request.state.user_id = owner  # for the access log line
-    return Caller(owner=owner, principal=x_caller_arn)
+    return Caller(owner=owner)
