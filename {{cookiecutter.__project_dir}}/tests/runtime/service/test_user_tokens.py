@@ -9,7 +9,7 @@ import time
 
 import pytest
 from fastapi.testclient import TestClient
-from items_service.identity import REFETCH_INTERVAL_SECONDS, InvalidTokenError, UserPoolTokens
+from items_service.identity import LEEWAY_SECONDS, REFETCH_INTERVAL_SECONDS, InvalidTokenError, UserPoolTokens
 from items_service.main import create_app
 from items_service.store import ItemStore
 from joserfc import jwk, jwt
@@ -34,8 +34,9 @@ def client(local_environment, tokens, behind_api_gateway):
         yield behind_api_gateway(test_client)
 
 
-def forged(user_pool, **claims) -> str:
-    """A token signed with the pool's own key, with claims a valid access token would have, changed."""
+def forged(user_pool, *, without: str = "", **claims) -> str:
+    """A token signed with the pool's own key, with claims a valid access token would have, changed
+    (and the claim named `without` left out)."""
     now = int(time.time())
     valid = {
         "iss": f"https://cognito-idp.{REGION}.amazonaws.com/{user_pool.pool_id}",
@@ -45,7 +46,8 @@ def forged(user_pool, **claims) -> str:
         "iat": now,
         "exp": now + 3600,
     }
-    return jwt.encode({"alg": "RS256", "kid": "dummy"}, {**valid, **claims}, MOTO_SIGNING_KEY)
+    payload = {name: value for name, value in {**valid, **claims}.items() if name != without}
+    return jwt.encode({"alg": "RS256", "kid": "dummy"}, payload, MOTO_SIGNING_KEY)
 
 
 def test_access_and_id_tokens_of_the_app_client_name_their_user(tokens, user_pool):
@@ -72,6 +74,29 @@ WRONG_CLAIMS = {
 def test_a_signed_token_with_a_wrong_claim_is_refused(tokens, user_pool, claims):
     with pytest.raises(InvalidTokenError):
         tokens.owner(forged(user_pool, **claims))
+
+
+@pytest.mark.parametrize("claim", ["iss", "exp", "sub", "token_use", "client_id"])
+def test_a_signed_token_without_a_required_claim_is_refused(tokens, user_pool, claim):
+    with pytest.raises(InvalidTokenError):
+        tokens.owner(forged(user_pool, without=claim))
+
+
+def test_a_token_expired_within_the_leeway_still_passes(tokens, user_pool):
+    """Clocks differ a little between Cognito and the task: LEEWAY_SECONDS, and no more."""
+    now = int(time.time())
+    assert tokens.owner(forged(user_pool, exp=now - LEEWAY_SECONDS + 10)) == "someone"
+    with pytest.raises(InvalidTokenError):
+        tokens.owner(forged(user_pool, exp=now - LEEWAY_SECONDS - 10))
+
+
+def test_a_refusal_says_why(tokens, user_pool):
+    with pytest.raises(InvalidTokenError) as refused:
+        tokens.owner(forged(user_pool, client_id="another-app-client"))
+    assert str(refused.value) == "token was issued to another app client (client_id)"
+    with pytest.raises(InvalidTokenError) as refused:
+        tokens.owner(forged(user_pool, exp=1))
+    assert str(refused.value) == str(refused.value.__cause__) and "expired" in str(refused.value)
 
 
 def _part(claims: dict) -> str:
@@ -147,7 +172,9 @@ def test_keys_are_fetched_once_and_again_for_an_unknown_key_id_at_most_once_a_mi
 
     def fetch(url):
         fetched.append(url)
-        return {"keys": [ROTATED_OUT.as_dict(private=False)]} if len(fetched) == 1 else real._fetch(url)
+        if len(fetched) == 1:
+            return {"keys": [ROTATED_OUT.as_dict(private=False)]}
+        return {"keys": [*real._fetch(url)["keys"], ROTATED_OUT.as_dict(private=False)]}  # Cognito serves two
 
     tokens = UserPoolTokens(
         region=REGION,

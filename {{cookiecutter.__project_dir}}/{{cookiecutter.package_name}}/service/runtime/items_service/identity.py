@@ -111,7 +111,7 @@ class UserPoolTokens:
             if claims.get(client_claim) != self.client_id:
                 raise InvalidTokenError(f"token was issued to another app client ({client_claim})")
         except (JoseError, ValueError) as error:
-            raise InvalidTokenError(str(error) or type(error).__name__) from error
+            raise InvalidTokenError(str(error)) from error
         return claims["sub"]
 
 
