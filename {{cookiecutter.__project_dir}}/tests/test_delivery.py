@@ -241,7 +241,7 @@ def _deployed(value, environment):
 @pytest.mark.skipif(STRATEGY != "codedeploy-blue-green", reason="no CodeDeploy action")
 @pytest.mark.parametrize("environment", ENVIRONMENTS, ids=lambda e: e.name)
 def test_each_deploy_role_exists_before_the_pipeline_and_names_its_services_resources(dev, prod, environment):
-    """The role lives in a stack of its own (deployed by `make bootstrap`), trusts the tooling account, and
+    """The role lives in a stack of its own (deployed by `make bootstrap`), trusts the pipeline's role, and
     its policies name by ARN the application, group and task roles the Service stack creates later."""
     templates = {"dev": dev, "prod": prod}[environment.name]
     name = environment.stack_name("service")
@@ -253,6 +253,15 @@ def test_each_deploy_role_exists_before_the_pipeline_and_names_its_services_reso
     )
     (trust,) = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
     assert _deployed(trust["Principal"]["AWS"], environment) == f"arn:aws:iam::{TOOLING.account}:root"
+    # Of the tooling account, only the pipeline's own role: the one the Delivery stack gives the pipeline.
+    (pipeline_role,) = [
+        r["Properties"]["RoleName"]
+        for logical_id, r in dev.raw("Delivery")["Resources"].items()
+        if {"Fn::GetAtt": [logical_id, "Arn"]} == _pipeline(dev)["RoleArn"]
+    ]
+    assert trust["Condition"] == {
+        "ArnEquals": {"aws:PrincipalArn": f"arn:aws:iam::{TOOLING.account}:role/{pipeline_role}"}
+    }
     trusted_elsewhere = [
         r
         for r in templates["Service"].find_resources("AWS::IAM::Role").values()

@@ -175,6 +175,7 @@ class ApplicationStage(cdk.Stage):
 {%- endif %}
 {%- if cookiecutter.__codedeploy_blue_green == "yes" %}
 
+        from {{ cookiecutter.package_name }}.delivery.settings import pipeline_role_arn
         from {{ cookiecutter.package_name }}.service.codedeploy import PipelineDeployRole
 
         # The pipeline's CodeDeploy action role: CodePipeline checks at CreatePipeline that it can assume
@@ -188,6 +189,7 @@ class ApplicationStage(cdk.Stage):
             tooling_account=delivery.tooling_account,
             tooling_region=delivery.tooling_region,
             artifact_bucket=delivery.artifact_bucket,
+            pipeline_role_arn=pipeline_role_arn(delivery.tooling_account),
         )
 {%- endif %}
 {%- if cookiecutter.__delivery == "yes" %}

@@ -30,7 +30,7 @@ from constructs import Construct
 from {{ cookiecutter.package_name }} import compliance
 from {{ cookiecutter.package_name }}.config import ConfigError, EnvironmentConfig
 from {{ cookiecutter.package_name }}.delivery.{{ "codedeploy_action" if cookiecutter.__codedeploy_blue_green == "yes" else "cdk_action" }} import DEPLOY_WRITES_ARTIFACTS, DeployInputs, deploy_actions
-from {{ cookiecutter.package_name }}.delivery.settings import DeliverySettings
+from {{ cookiecutter.package_name }}.delivery.settings import PIPELINE_ROLE_NAME, DeliverySettings
 from {{ cookiecutter.package_name }}.delivery.source_{{ cookiecutter.source }} import Source
 from {{ cookiecutter.package_name }}.storage import encrypted_bucket, private_bucket
 
@@ -192,6 +192,12 @@ class Delivery(Construct):
             self,
             "Pipeline",
             pipeline_name=config.stack_name("delivery"),
+            role=iam.Role(
+                self,
+                "PipelineRole",
+                role_name=PIPELINE_ROLE_NAME,
+                assumed_by=iam.ServicePrincipal("codepipeline.amazonaws.com"),
+            ),
             pipeline_type=codepipeline.PipelineType.V2,
             artifact_bucket=self.artifacts,
             restart_execution_on_update=False,

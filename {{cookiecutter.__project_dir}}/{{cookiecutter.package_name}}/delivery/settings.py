@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from {{ cookiecutter.package_name }}.config import PROJECT_SLUG
+
 
 @dataclass(frozen=True)
 class DeliverySettings:
@@ -24,3 +26,11 @@ class DeliverySettings:
     initial_image_tag: str = "initial"  # the tag synthesis names without `-c image_tag=<commit>`
     # What a trusted (tooling) account deploys with, when another account hosts the pipeline.
     bootstrap_execution_policy: str = "arn:aws:iam::aws:policy/AdministratorAccess"
+
+
+# The pipeline's own role, named so that each environment's deploy role can trust it alone.
+PIPELINE_ROLE_NAME = f"{PROJECT_SLUG}-pipeline"
+
+
+def pipeline_role_arn(tooling_account: str) -> str:
+    return f"arn:aws:iam::{tooling_account}:role/{PIPELINE_ROLE_NAME}"

@@ -115,6 +115,7 @@ class PipelineDeployRole(Construct):
         tooling_account: str,
         tooling_region: str,
         artifact_bucket: str,
+        pipeline_role_arn: str,
     ) -> None:
         super().__init__(scope, construct_id)
         stack = cdk.Stack.of(self)
@@ -122,7 +123,11 @@ class PipelineDeployRole(Construct):
             self,
             "Role",
             role_name=f"{service_name}-pipeline-deploy",
-            assumed_by=iam.AccountPrincipal(tooling_account),
+            # The pipeline's role alone, matched by ARN: the role need not exist yet, and a re-created
+            # role of that name is trusted again (an ARN principal would turn into the old role's id).
+            assumed_by=iam.AccountPrincipal(tooling_account).with_conditions(
+                {"ArnEquals": {"aws:PrincipalArn": pipeline_role_arn}}
+            ),
             description="The pipeline's CodeDeploy action: registers task definitions and starts deployments",
         )
         self.role.add_to_policy(
