@@ -57,14 +57,18 @@ class Failing:
         return call
 
 
-def test_dax_client_is_chosen_and_configured_from_the_environment():
+def test_dax_client_is_chosen_and_configured_from_the_environment(caplog):
     dax_table, dynamodb_table = object(), object()
     dax, dynamodb = RecordingFactory(FakeResource(dax_table)), RecordingFactory(FakeResource(dynamodb_table))
     environ = {"TABLE_NAME": "items", "AWS_REGION": "eu-west-1", "DAX_ENDPOINT": "daxs://cache.example:9111"}
-    store = ItemStore.from_environment(environ, dax_factory=dax, dynamodb_factory=dynamodb)
+    with caplog.at_level("INFO", logger=store_module.LOG.name):
+        store = ItemStore.from_environment(environ, dax_factory=dax, dynamodb_factory=dynamodb)
     assert dax.calls == [("daxs://cache.example:9111", "eu-west-1")]
     assert dax.result.names == ["items"]
     assert store.cache is dax_table and store.table is dynamodb_table
+    assert [(r.getMessage(), r.dax_endpoint) for r in caplog.records] == [
+        ("reading through DAX", "daxs://cache.example:9111")
+    ]
 
 
 def test_without_dax_endpoint_no_dax_client_is_made():

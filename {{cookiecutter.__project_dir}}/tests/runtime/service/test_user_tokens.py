@@ -57,6 +57,15 @@ def test_access_and_id_tokens_of_the_app_client_name_their_user(tokens, user_poo
     assert tokens.jwks_url == f"{user_pool.endpoint}/{user_pool.pool_id}/.well-known/jwks.json"
 
 
+def test_in_aws_the_keys_are_read_from_the_issuer_of_the_tasks_region():
+    environ = {"AWS_REGION": "eu-west-1", "AWS_DEFAULT_REGION": "us-east-1", "USER_POOL_ID": "eu-west-1_Pool"}
+    tokens = UserPoolTokens.from_environment({**environ, "USER_POOL_CLIENT_ID": "app"})
+    assert tokens.issuer == "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Pool"
+    assert tokens.jwks_url == f"{tokens.issuer}/.well-known/jwks.json"
+    local = UserPoolTokens(region="eu-west-1", user_pool_id="p", client_id="app", endpoint="http://127.0.0.1:5000/")
+    assert local.jwks_url == "http://127.0.0.1:5000/p/.well-known/jwks.json"
+
+
 def test_a_token_signed_with_the_pools_key_passes(tokens, user_pool):
     assert tokens.owner(forged(user_pool)) == "someone"
 

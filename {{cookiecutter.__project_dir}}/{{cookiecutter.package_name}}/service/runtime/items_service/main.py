@@ -58,7 +58,8 @@ def create_app(store: ItemStore | None = None, tokens: UserPoolTokens | None = N
         yield
         LOG.info("service stopped")
 
-    app = FastAPI(title="items", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+    # No OpenAPI document, and so no documentation pages: the routes answer signed callers only.
+    app = FastAPI(lifespan=lifespan, openapi_url=None)
 
     @app.middleware("http")
     async def access_log(request: Request, call_next):
